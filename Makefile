@@ -1,0 +1,100 @@
+# Makefile: hand-written; ./configure only finds the libraries (config.mk).
+#
+#   make            build ./cofetch
+#   make check      unit tests, end-to-end tests, and the same e2e tests on
+#                   an ASan+UBSan build
+#   make deps       install build and test dependencies (apt-get)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+PYTHON ?= /usr/bin/python3
+
+-include config.mk
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE \
+             -DCOFETCH_VERSION='"$(VERSION)"' $(CURL_CFLAGS) $(CJSON_CFLAGS)
+LIBS = $(CURL_LIBS) $(CJSON_LIBS) $(EV_LIBS) -lm
+
+SRCS = $(wildcard src/*.c)
+OBJS = $(SRCS:src/%.c=build/%.o)
+LIBOBJS = $(filter-out build/main.o,$(OBJS))
+ASAN_OBJS = $(SRCS:src/%.c=build/asan/%.o)
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
+
+all: cofetch
+
+config.mk: configure.ac config.mk.in
+	autoreconf -fi
+	./configure
+
+cofetch: config.mk $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LIBS)
+
+build/%.o: src/%.c src/*.h config.mk
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+cofetch-asan: config.mk $(ASAN_OBJS)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $(ASAN_OBJS) $(LIBS)
+
+build/asan/%.o: src/%.c src/*.h config.mk
+	@mkdir -p build/asan
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+build/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBOBJS)
+	@mkdir -p build/unit
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIBOBJS) $(LIBS)
+
+check-unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
+
+check-e2e: cofetch
+	COFETCH=$(CURDIR)/cofetch $(PYTHON) -m pytest -q tests/e2e
+
+check-asan: cofetch-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	COFETCH=$(CURDIR)/cofetch-asan COFETCH_ASAN=1 \
+	    $(PYTHON) -m pytest -q -m "not slow" tests/e2e
+
+check: check-unit check-e2e check-asan
+
+deps:
+	@SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    build-essential pkg-config autoconf automake \
+	    libcurl4-openssl-dev libev-dev libcjson-dev \
+	    python3-pytest python3-httpbin python3-aiohttp nginx-light \
+	    jq curl mandoc tmux valgrind clang libclang-rt-14-dev \
+	    wget2 nghttp2-client openssl
+
+install: cofetch
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 cofetch $(DESTDIR)$(BINDIR)/cofetch
+	install -m 644 man/cofetch.1 $(DESTDIR)$(MANDIR)/man1/cofetch.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cofetch $(DESTDIR)$(MANDIR)/man1/cofetch.1
+
+lint-man:
+	mandoc -Tlint -W warning man/cofetch.1
+
+clean:
+	rm -rf build cofetch cofetch-asan
+
+distclean: clean
+	rm -rf config.mk config.log config.status configure aclocal.m4 autom4te.cache
+
+.PHONY: all check check-unit check-e2e check-asan deps install uninstall \
+        lint-man clean distclean

@@ -1,0 +1,45 @@
+/* input.h: request lines from URL arguments, -i files and stdin, read
+ * through the loop so a slow producer never stalls transfers, and the
+ * pure parser that turns one line into a request. */
+#ifndef COFETCH_INPUT_H
+#define COFETCH_INPUT_H
+
+#include <stddef.h>
+
+#include "opts.h"
+#include "request.h"
+
+#define INPUT_LINE_MAX	(64 * 1024)	/* longer lines are invalid_input */
+
+/* Parse one line (without its newline; may hold any bytes, NULs too).
+ * truncated says the reader cut the line at INPUT_LINE_MAX bytes.
+ * Returns 0 when the line is no request (blank, or '#' after leading
+ * white space), and 1 when it is: req (which must be request_init()ed)
+ * is filled, with req->invalid and req->message set when the line is
+ * invalid. req->index is left for the caller. */
+int	input_parse_line(struct request *req, const char *line, size_t len,
+	    int truncated);
+
+struct ev_loop;
+struct input;
+
+/* Called (from the loop) when input_next() returned 0 and more input has
+ * arrived or the input has ended. */
+typedef void (*input_wake_fn)(void *arg);
+
+/* Open every source named by o (URL arguments, then each -i FILE in
+ * order, else stdin). Returns NULL with a message in err if a file cannot
+ * be opened. */
+struct input	*input_new(struct ev_loop *loop, const struct opts *o,
+		    input_wake_fn wake, void *arg, char *err, size_t errlen);
+/* Next request line: 1 with req filled (index not set), 0 when nothing is
+ * ready yet (wake is called later), -1 at the end of all input. */
+int		 input_next(struct input *in, struct request *req);
+/* Stop watching the sources (after a signal); input_next() returns -1. */
+void		 input_stop(struct input *in);
+/* True when every source is a regular file or an argument, so the number
+ * of requests can be counted up front. */
+int		 input_countable(const struct input *in);
+void		 input_free(struct input *in);		/* accepts NULL */
+
+#endif

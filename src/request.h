@@ -1,0 +1,41 @@
+/* request.h: one request as parsed from an input line. */
+#ifndef COFETCH_REQUEST_H
+#define COFETCH_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "kind.h"
+
+/* Everything here is owned by the request and freed by request_free(). */
+struct request {
+	uint64_t	 index;
+	char		*url;		/* malloced; the URL to fetch (a
+					 * scheme-less one gets "http://");
+					 * for an invalid line, the line's
+					 * text (at most 1 KiB of it) */
+	char		*method;	/* malloced, or NULL: use the
+					 * command line's choice */
+	char		**headers;	/* malloced array of malloced
+					 * "Name: value" strings, NULL-ended,
+					 * or NULL; from a JSON line */
+	char		*body;		/* malloced, or NULL: no body from
+					 * the line */
+	size_t		 body_len;
+	int		 body_is_json;	/* body came as a JSON value: send
+					 * Content-Type: application/json */
+	cJSON		*id;		/* owned, or NULL: no "id" */
+	char		 host[272];	/* "host:port" key for --per-host,
+					 * lower-cased; empty when invalid */
+	enum kind	 invalid;	/* KIND_NONE, or KIND_INVALID_INPUT
+					 * or KIND_INVALID_URL */
+	char		 message[200];	/* why it is invalid */
+};
+
+void	request_init(struct request *r);
+void	request_free(struct request *r);	/* accepts a half-built one;
+						 * leaves it as request_init() */
+
+#endif
