@@ -16,7 +16,8 @@ PYTHON ?= /usr/bin/python3
 -include config.mk
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-       -Wno-unused-parameter
+       -Wno-unused-parameter \
+       -Wno-unknown-warning-option -Wno-format-truncation
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE \
              -DCOFETCH_VERSION='"$(VERSION)"' $(CURL_CFLAGS) $(CJSON_CFLAGS)

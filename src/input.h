@@ -19,6 +19,10 @@
  * invalid. req->index is left for the caller. */
 int	input_parse_line(struct request *req, const char *line, size_t len,
 	    int truncated);
+/* input_parse_line() keeps one libcurl URL handle between calls (so it is
+ * not thread-safe); this frees it, for a clean exit under ASan/valgrind.
+ * Parsing again afterwards is fine. */
+void	input_parse_cleanup(void);
 
 struct ev_loop;
 struct input;

@@ -38,4 +38,9 @@ void	request_init(struct request *r);
 void	request_free(struct request *r);	/* accepts a half-built one;
 						 * leaves it as request_init() */
 
+struct opts;
+/* The method to send: the line's, else -X, else POST when there is a body
+ * (the line's or -d), else GET. Static or owned by req or o. */
+const char	*request_method(const struct request *r, const struct opts *o);
+
 #endif

@@ -1,0 +1,288 @@
+/* input.c: request lines from URL arguments, then each -i FILE in order
+ * (or stdin). Pipes, sockets and terminals are read when the loop says
+ * they are readable, so a slow producer never stalls transfers; regular
+ * files are read as lines are needed. Lines longer than INPUT_LINE_MAX are
+ * cut there and the rest of the line is skipped. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "input.h"
+#include "util.h"
+
+#define INPUT_CHUNK	(256 * 1024)
+
+struct source {
+	const char	*name;		/* for messages */
+	int		 fd;		/* -1 once finished */
+	int		 owned;		/* we close it */
+	int		 pollable;	/* read only when the loop says so */
+};
+
+struct input {
+	struct ev_loop	*loop;
+	const struct opts *o;
+	input_wake_fn	 wake;
+	void		*arg;
+	size_t		 next_url;	/* URL arguments handed out */
+	struct source	*srcs;		/* malloced [nsrcs] */
+	size_t		 nsrcs;
+	size_t		 cur;		/* the source being read */
+	char		*buf;		/* malloced [INPUT_CHUNK +
+					 * INPUT_LINE_MAX] */
+	size_t		 start, end;	/* unread bytes buf[start..end) */
+	int		 skipping;	/* dropping the rest of a long line */
+	int		 eof;		/* current source at EOF */
+	int		 waiting;	/* the watcher is active */
+	int		 readable;	/* the watcher fired: one read
+					 * will not block */
+	int		 stopped;
+	ev_io		 io;
+};
+
+static void
+input_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct input *in = w->data;
+
+	ev_io_stop(loop, w);
+	in->waiting = 0;
+	in->readable = 1;
+	in->wake(in->arg);
+}
+
+static int
+source_open(struct source *s, const char *name, char *err, size_t errlen)
+{
+	struct stat st;
+
+	s->name = name;
+	if (strcmp(name, "-") == 0) {
+		s->fd = 0;
+		s->owned = 0;
+		s->name = "stdin";
+	} else {
+		s->fd = open(name, O_RDONLY | O_CLOEXEC);
+		s->owned = 1;
+		if (s->fd < 0) {
+			(void)snprintf(err, errlen, "cannot read %s: %s",
+			    name, strerror(errno));
+			return -1;
+		}
+	}
+	if (fstat(s->fd, &st) < 0) {
+		(void)snprintf(err, errlen, "cannot read %s: %s", s->name,
+		    strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		(void)snprintf(err, errlen, "cannot read %s: it is a "
+		    "directory", s->name);
+		return -1;
+	}
+	s->pollable = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+	    isatty(s->fd);
+	return 0;
+}
+
+struct input *
+input_new(struct ev_loop *loop, const struct opts *o, input_wake_fn wake,
+    void *arg, char *err, size_t errlen)
+{
+	struct input *in = xcalloc(1, sizeof(*in));
+	size_t i;
+
+	in->loop = loop;
+	in->o = o;
+	in->wake = wake;
+	in->arg = arg;
+	ev_init(&in->io, input_io_cb);
+	in->io.data = in;
+	if (o->ninputs > 0) {
+		in->nsrcs = o->ninputs;
+		in->srcs = xcalloc(in->nsrcs, sizeof(*in->srcs));
+		for (i = 0; i < in->nsrcs; i++)
+			in->srcs[i].fd = -1;
+		for (i = 0; i < in->nsrcs; i++)
+			if (source_open(&in->srcs[i], o->inputs[i], err,
+			    errlen) < 0)
+				goto fail;
+	} else if (o->nurls == 0) {
+		in->nsrcs = 1;
+		in->srcs = xcalloc(1, sizeof(*in->srcs));
+		if (source_open(&in->srcs[0], "-", err, errlen) < 0)
+			goto fail;
+	}
+	in->buf = xmalloc(INPUT_CHUNK + INPUT_LINE_MAX);
+	return in;
+fail:
+	input_free(in);
+	return NULL;
+}
+
+int
+input_countable(const struct input *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nsrcs; i++)
+		if (in->srcs[i].pollable)
+			return 0;
+	return 1;
+}
+
+static void
+source_close(struct input *in, struct source *s)
+{
+	if (in->waiting) {
+		ev_io_stop(in->loop, &in->io);
+		in->waiting = 0;
+	}
+	if (s->owned && s->fd >= 0)
+		(void)close(s->fd);
+	s->fd = -1;
+}
+
+/* Read more of the current source into buf. 1 read something, 0 would
+ * block (watcher started), -1 EOF or error. */
+static int
+input_fill(struct input *in, struct source *s)
+{
+	ssize_t n;
+
+	if (in->start > 0) {
+		memmove(in->buf, in->buf + in->start, in->end - in->start);
+		in->end -= in->start;
+		in->start = 0;
+	}
+	for (;;) {
+		n = read(s->fd, in->buf + in->end, INPUT_CHUNK +
+		    INPUT_LINE_MAX - in->end);
+		if (n > 0) {
+			in->end += (size_t)n;
+			return 1;
+		}
+		if (n == 0)
+			return -1;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		if (in->o->verbosity >= 0)
+			fprintf(stderr, "cofetch: reading %s: %s\n", s->name,
+			    strerror(errno));
+		return -1;
+	}
+}
+
+int
+input_next(struct input *in, struct request *req)
+{
+	struct source *s;
+	const char *u;
+	char *nl;
+	size_t len;
+	int r;
+
+	if (in->stopped)
+		return -1;
+	while (in->next_url < in->o->nurls) {
+		u = in->o->urls[in->next_url++];
+		if (input_parse_line(req, u, strlen(u), 0))
+			return 1;
+	}
+	while (in->cur < in->nsrcs) {
+		s = &in->srcs[in->cur];
+		/* Lines already buffered. */
+		while (in->start < in->end) {
+			nl = memchr(in->buf + in->start, '\n',
+			    in->end - in->start);
+			len = nl ? (size_t)(nl - (in->buf + in->start)) :
+			    in->end - in->start;
+			if (in->skipping) {
+				in->start = nl ? in->start + len + 1 : in->end;
+				in->skipping = nl == NULL;
+				continue;
+			}
+			if (nl == NULL && len <= INPUT_LINE_MAX && !in->eof)
+				break;		/* wait for the rest */
+			if (len > INPUT_LINE_MAX) {
+				/* Too long: the first part speaks for the
+				 * line, the rest is dropped. */
+				r = input_parse_line(req, in->buf + in->start,
+				    INPUT_LINE_MAX, 1);
+				in->start = nl ? in->start + len + 1 : in->end;
+				in->skipping = nl == NULL;
+			} else {
+				r = input_parse_line(req, in->buf + in->start,
+				    len, 0);
+				in->start += len + (nl ? 1 : 0);
+			}
+			if (r)
+				return 1;
+		}
+		if (in->eof) {
+			source_close(in, s);
+			in->cur++;
+			in->start = in->end = 0;
+			in->eof = in->skipping = in->readable = 0;
+			continue;
+		}
+		/* A pipe or terminal is read once per readiness, so a slow
+		 * producer never blocks the loop. */
+		if (s->pollable && !in->readable) {
+			if (!in->waiting) {
+				ev_io_set(&in->io, s->fd, EV_READ);
+				ev_io_start(in->loop, &in->io);
+				in->waiting = 1;
+			}
+			return 0;
+		}
+		in->readable = 0;
+		r = input_fill(in, s);
+		if (r < 0)
+			in->eof = 1;
+		else if (r == 0) {
+			/* An inherited non-blocking descriptor. */
+			in->readable = 0;
+			if (!in->waiting) {
+				ev_io_set(&in->io, s->fd, EV_READ);
+				ev_io_start(in->loop, &in->io);
+				in->waiting = 1;
+			}
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+input_stop(struct input *in)
+{
+	size_t i;
+
+	in->stopped = 1;
+	for (i = 0; i < in->nsrcs; i++)
+		source_close(in, &in->srcs[i]);
+}
+
+void
+input_free(struct input *in)
+{
+	size_t i;
+
+	if (in == NULL)
+		return;
+	for (i = 0; i < in->nsrcs; i++)
+		source_close(in, &in->srcs[i]);
+	free(in->srcs);
+	free(in->buf);
+	free(in);
+}

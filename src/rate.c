@@ -1,0 +1,129 @@
+/* rate.c: evenly spaced start slots with a FIFO of waiters. */
+#include <stddef.h>
+
+#include "rate.h"
+
+/* Starts closer than this to their slot go now: timers are not exact. */
+#define RATE_SLACK	0.0005
+
+int
+rate_take(double *next, double now, double interval)
+{
+	if (interval <= 0)
+		return 1;
+	if (now + RATE_SLACK < *next)
+		return 0;
+	/* After an idle spell the next slot is now, not a backlog of
+	 * missed slots: that is what keeps starts evenly spaced. */
+	*next = (*next > now ? *next : now) + interval;
+	return 1;
+}
+
+static void
+rate_unlink(struct rate *r, struct rate_waiter *w)
+{
+	if (w->prev != NULL)
+		w->prev->next = w->next;
+	else
+		r->head = w->next;
+	if (w->next != NULL)
+		w->next->prev = w->prev;
+	else
+		r->tail = w->prev;
+	w->prev = w->next = NULL;
+	w->waiting = 0;
+}
+
+static void
+rate_arm(struct rate *r)
+{
+	double after;
+
+	if (r->head == NULL) {
+		ev_timer_stop(r->loop, &r->timer);
+		return;
+	}
+	if (ev_is_active(&r->timer))
+		return;
+	after = r->next - ev_now(r->loop);
+	ev_timer_set(&r->timer, after > 0 ? after : 0, 0);
+	ev_timer_start(r->loop, &r->timer);
+}
+
+static void
+rate_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct rate *r = t->data;
+	struct rate_waiter *w;
+
+	/* ev_now() is the time of this loop iteration: one slot per
+	 * expiry, the rest wait for their own. */
+	while ((w = r->head) != NULL &&
+	    rate_take(&r->next, ev_now(loop), r->interval)) {
+		rate_unlink(r, w);
+		w->granted = 1;
+		if (w->who != NULL)
+			sched_wake(w->who);
+	}
+	rate_arm(r);
+}
+
+void
+rate_init(struct rate *r, struct ev_loop *loop, double per_second)
+{
+	r->interval = per_second > 0 ? 1.0 / per_second : 0;
+	r->next = 0;
+	r->head = r->tail = NULL;
+	r->loop = loop;
+	ev_timer_init(&r->timer, rate_timer_cb, 0, 0);
+	r->timer.data = r;
+}
+
+int
+rate_try(struct rate *r)
+{
+	if (r->interval <= 0)
+		return 1;
+	if (r->head != NULL)
+		return 0;
+	return rate_take(&r->next, ev_now(r->loop), r->interval);
+}
+
+void
+rate_wait(struct rate *r, struct rate_waiter *w)
+{
+	w->granted = 0;
+	w->waiting = 1;
+	w->next = NULL;
+	w->prev = r->tail;
+	if (r->tail != NULL)
+		r->tail->next = w;
+	else
+		r->head = w;
+	r->tail = w;
+	rate_arm(r);
+}
+
+void
+rate_cancel(struct rate *r, struct rate_waiter *w)
+{
+	if (w->waiting) {
+		rate_unlink(r, w);
+		rate_arm(r);
+	}
+	/* A slot already granted is spent: starts are never given back. */
+	w->granted = 0;
+}
+
+int
+rate_idle(struct rate *r)
+{
+	return r->head == NULL &&
+	    (r->interval <= 0 || r->next <= ev_now(r->loop));
+}
+
+void
+rate_stop(struct rate *r)
+{
+	ev_timer_stop(r->loop, &r->timer);
+}

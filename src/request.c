@@ -1,0 +1,42 @@
+/* request.c: lifetime of a parsed request. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+#include "request.h"
+
+void
+request_init(struct request *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+request_free(struct request *r)
+{
+	char **h;
+
+	free(r->url);
+	free(r->method);
+	if (r->headers != NULL) {
+		for (h = r->headers; *h != NULL; h++)
+			free(*h);
+		free(r->headers);
+	}
+	free(r->body);
+	if (r->id != NULL)
+		cJSON_Delete(r->id);
+	request_init(r);
+}
+
+const char *
+request_method(const struct request *r, const struct opts *o)
+{
+	if (r->method != NULL)
+		return r->method;
+	if (o->method != NULL)
+		return o->method;
+	if (r->body != NULL || o->data != NULL)
+		return "POST";
+	return "GET";
+}

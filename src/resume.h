@@ -1,0 +1,26 @@
+/* resume.h: --resume: which indexes an earlier run's output already holds
+ * an ok record for. */
+#ifndef COFETCH_RESUME_H
+#define COFETCH_RESUME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct resume {
+	uint8_t		*bits;		/* malloced bitmap of ok indexes */
+	uint64_t	 nbits;
+	uint64_t	 nok;		/* ok records found */
+};
+
+/* Read the records in fd (opened read-write on the output file). Keeps
+ * only whole lines: a last line cut by a crash (no final newline) is
+ * truncated away so that appended records start on a line of their own.
+ * Returns 0, or -1 with a message in err. */
+int	resume_load(struct resume *r, int fd, const char *name, char *err,
+	    size_t errlen);
+int	resume_has(const struct resume *r, uint64_t index);
+/* Pure, for the tests: note line[0..n) (one record, no newline). */
+void	resume_note(struct resume *r, const char *line, size_t n);
+void	resume_free(struct resume *r);
+
+#endif

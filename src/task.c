@@ -1,0 +1,272 @@
+/* task.c: the fetch coroutine. Everything a task needs across a yield is
+ * in struct task; each wait names its waker. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+
+#include "coro.h"
+#include "host.h"
+#include "retry.h"
+#include "sched.h"
+#include "sem.h"
+#include "task.h"
+#include "util.h"
+#include "xfer.h"
+
+struct task {
+	struct sched_item	 item;		/* first: run queue link */
+	struct coro		 co;
+	struct task		*prev, *next;	/* live list */
+	uint64_t		 seq;
+	struct request		 req;		/* owned */
+	struct result		 res;		/* owned */
+	struct xfer		 xfer;		/* owned */
+	struct host		*host;		/* a reference, or NULL */
+	struct sem_waiter	 host_wait;
+	int			 host_held;	/* holds a host permit */
+	struct rate_waiter	 rate_wait;	/* global rate */
+	struct rate_waiter	 hrate_wait;	/* per-host rate */
+	ev_timer		 backoff;	/* retry sleep */
+	int			 slept;		/* backoff expired */
+	int			 in_xfer;	/* transfer running */
+	int			 xfer_done;	/* net reported the end */
+	CURLcode		 xfer_result;
+	int			 cancelled;
+	double			 first_start;	/* mono seconds */
+};
+
+static struct task_env	 env;
+static struct task	*live_head;
+static long		 live_count;
+
+static void task_resume(struct sched_item *item);
+
+void
+task_setup(const struct task_env *e)
+{
+	env = *e;
+}
+
+long
+task_live(void)
+{
+	return live_count;
+}
+
+static void
+task_backoff_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct task *t = w->data;
+
+	t->slept = 1;
+	sched_wake(&t->item);
+}
+
+void
+task_xfer_done(void *priv, CURLcode result)
+{
+	struct task *t = priv;
+
+	t->xfer_done = 1;
+	t->xfer_result = result;
+	sched_wake(&t->item);			/* resumes in task_run() */
+}
+
+void
+task_spawn(struct request *req, uint64_t seq)
+{
+	struct task *t = xcalloc(1, sizeof(*t));
+
+	t->item.run = task_resume;
+	t->seq = seq;
+	t->req = *req;
+	request_init(req);
+	result_init(&t->res);
+	xfer_init(&t->xfer, &t->res);
+	t->host_wait.who = &t->item;
+	t->rate_wait.who = &t->item;
+	t->hrate_wait.who = &t->item;
+	ev_timer_init(&t->backoff, task_backoff_cb, 0., 0.);
+	t->backoff.data = t;
+	if (env.o->per_host > 0 || env.o->per_host_rate > 0)
+		t->host = host_get(t->req.host);
+	t->next = live_head;
+	if (live_head != NULL)
+		live_head->prev = t;
+	live_head = t;
+	live_count++;
+	sched_wake(&t->item);
+}
+
+static void
+task_release_host(struct task *t)
+{
+	if (t->host_held) {
+		sem_release(&t->host->sem);
+		t->host_held = 0;
+	}
+}
+
+static void
+task_free(struct task *t)
+{
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		live_head = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	live_count--;
+	sched_unqueue(&t->item);
+	ev_timer_stop(env.loop, &t->backoff);
+	xfer_free(&t->xfer);
+	if (t->host != NULL) {
+		sem_cancel(&t->host->sem, &t->host_wait);
+		rate_cancel(&t->host->rate, &t->hrate_wait);
+		task_release_host(t);
+		host_put(t->host);
+	}
+	rate_cancel(env.rate, &t->rate_wait);
+	result_free(&t->res);
+	request_free(&t->req);
+	free(t);
+}
+
+/* The coroutine. Returns CO_DONE once the record is out. */
+static int
+task_run(struct task *t)
+{
+	const struct opts *o = env.o;
+	double delay;
+
+	CO_BEGIN(&t->co);
+	for (;;) {
+		if (t->cancelled)
+			break;
+		/* A host permit: --per-host. */
+		if (o->per_host > 0) {
+			if (!sem_try(&t->host->sem)) {
+				sem_wait(&t->host->sem, &t->host_wait);
+				CO_AWAIT(&t->co, t->host_wait.granted ||
+				    t->cancelled);	/* sem_release() */
+				if (t->cancelled)
+					break;
+				t->host_wait.granted = 0;
+			}
+			t->host_held = 1;
+		}
+		/* Start slots: -r, then --per-host-rate. A retry takes
+		 * them too. */
+		if (!rate_try(env.rate)) {
+			rate_wait(env.rate, &t->rate_wait);
+			CO_AWAIT(&t->co, t->rate_wait.granted ||
+			    t->cancelled);		/* rate_timer_cb() */
+			if (t->cancelled)
+				break;
+			t->rate_wait.granted = 0;
+		}
+		if (t->host != NULL && !rate_try(&t->host->rate)) {
+			rate_wait(&t->host->rate, &t->hrate_wait);
+			CO_AWAIT(&t->co, t->hrate_wait.granted ||
+			    t->cancelled);		/* rate_timer_cb() */
+			if (t->cancelled)
+				break;
+			t->hrate_wait.granted = 0;
+		}
+
+		if (t->res.attempts == 0)
+			t->first_start = now_mono();
+		t->res.attempts++;
+		result_reset(&t->res);
+		t->xfer_done = 0;
+		if (xfer_start(&t->xfer, &t->req, t) < 0) {
+			task_release_host(t);
+			break;
+		}
+		t->in_xfer = 1;
+		CO_AWAIT(&t->co, t->xfer_done || t->cancelled);	/* net */
+		t->in_xfer = 0;
+		if (t->cancelled)
+			break;
+		xfer_finish(&t->xfer, t->xfer_result);
+		task_release_host(t);
+
+		if (!retry_should(&o->retry_on, t->res.kind, t->res.status,
+		    request_method(&t->req, o), t->res.attempts, o->retries))
+			break;
+		/* Retry-After counts only on 429 and 503. */
+		delay = retry_delay(t->res.attempts, o->retry_delay,
+		    o->retry_max_delay,
+		    t->res.status == 429 || t->res.status == 503 ?
+		    t->xfer.retry_after : -1, drand48());
+		t->slept = 0;
+		ev_timer_set(&t->backoff, delay, 0.);
+		ev_timer_start(env.loop, &t->backoff);
+		CO_AWAIT(&t->co, t->slept || t->cancelled);
+		/* task_backoff_cb() */
+		ev_timer_stop(env.loop, &t->backoff);
+		if (t->cancelled)
+			break;
+	}
+	if (t->cancelled) {
+		result_reset(&t->res);
+		t->res.kind = KIND_CANCELLED;
+		(void)snprintf(t->res.message, sizeof(t->res.message),
+		    "cancelled by a signal before it finished");
+	}
+	t->res.elapsed = t->res.attempts > 0 ?
+	    now_mono() - t->first_start : 0;
+	env.emit(t->seq, &t->req, &t->res);
+	CO_END(&t->co);
+}
+
+static void
+task_resume(struct sched_item *item)
+{
+	struct task *t = (struct task *)item;
+
+	if (task_run(t) == CO_DONE) {
+		task_free(t);
+		env.done();
+	}
+}
+
+/* Stop whatever the task waits on and wake it as cancelled. */
+static void
+task_cancel(struct task *t)
+{
+	t->cancelled = 1;
+	if (t->in_xfer) {
+		xfer_abort(&t->xfer);
+		t->in_xfer = 0;
+	}
+	ev_timer_stop(env.loop, &t->backoff);
+	if (t->host != NULL) {
+		sem_cancel(&t->host->sem, &t->host_wait);
+		rate_cancel(&t->host->rate, &t->hrate_wait);
+		task_release_host(t);
+	}
+	rate_cancel(env.rate, &t->rate_wait);
+	sched_wake(&t->item);
+}
+
+void
+task_cancel_all(void)
+{
+	struct task *t;
+
+	for (t = live_head; t != NULL; t = t->next)
+		if (t->co.line != -1 && !t->cancelled)
+			task_cancel(t);
+}
+
+void
+task_drop_all(void)
+{
+	while (live_head != NULL) {
+		if (live_head->in_xfer)
+			xfer_abort(&live_head->xfer);
+		task_free(live_head);
+	}
+}
