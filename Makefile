@@ -68,7 +68,7 @@ check-asan: cofetch-asan
 	COFETCH=$(CURDIR)/cofetch-asan COFETCH_ASAN=1 \
 	    $(PYTHON) -m pytest -q -m "not slow" tests/e2e
 
-check: check-unit check-e2e check-asan
+check: check-unit lint-man check-e2e check-asan
 
 deps:
 	@SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -81,12 +81,22 @@ deps:
 	    wget2 nghttp2-client openssl
 
 install: cofetch
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 cofetch $(DESTDIR)$(BINDIR)/cofetch
 	install -m 644 man/cofetch.1 $(DESTDIR)$(MANDIR)/man1/cofetch.1
+	install -m 644 completions/cofetch.bash $(DESTDIR)$(BASHCOMPDIR)/cofetch
+	install -m 644 completions/_cofetch $(DESTDIR)$(ZSHCOMPDIR)/_cofetch
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/cofetch $(DESTDIR)$(MANDIR)/man1/cofetch.1
+	rm -f $(DESTDIR)$(BINDIR)/cofetch $(DESTDIR)$(MANDIR)/man1/cofetch.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/cofetch $(DESTDIR)$(ZSHCOMPDIR)/_cofetch
+
+bench: cofetch
+	tests/bench/run
+
+fuzz: config.mk
+	tests/fuzz/run
 
 lint-man:
 	mandoc -Tlint -W warning man/cofetch.1
@@ -98,4 +108,4 @@ distclean: clean
 	rm -rf config.mk config.log config.status configure aclocal.m4 autom4te.cache
 
 .PHONY: all check check-unit check-e2e check-asan deps install uninstall \
-        lint-man clean distclean
+        lint-man bench fuzz clean distclean

@@ -391,6 +391,7 @@ main(int argc, char **argv)
 	buf_free(&rec_buf);
 out:
 	input_free(input);
+	input_parse_cleanup();
 	resume_free(&resumed);
 	curl_global_cleanup();
 	opts_free(&opts);
