@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "input.h"
+#include "record.h"
 #include "util.h"
 
 #define URL_TEXT_MAX	1024	/* bytes of an invalid line kept as url */
@@ -82,45 +83,6 @@ parse_fail(struct request *req, enum kind k, const char *fmt, ...)
 	(void)vsnprintf(req->message, sizeof req->message, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-/* True when s[0..len) is well-formed UTF-8 (no overlongs, surrogates or
- * code points past U+10FFFF). */
-static int
-utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n, k;
-	unsigned char c;
-
-	while (i < len) {
-		c = p[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3;
-		else
-			return 0;
-		if (len - i <= n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-		}
-		if ((c == 0xe0 && p[i + 1] < 0xa0) ||
-		    (c == 0xed && p[i + 1] > 0x9f) ||
-		    (c == 0xf0 && p[i + 1] < 0x90) ||
-		    (c == 0xf4 && p[i + 1] > 0x8f))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
 }
 
 /* Copy a JSON key or header name into dst for quoting in a message: at

@@ -467,7 +467,8 @@ json_minify(struct buf *out, const char *s, size_t n)
 		case J_NEXT:
 			if (*p == ',') {
 				*w++ = (char)*p++;
-				state = stack[depth - 1] == '{' ? J_KEY : J_VALUE;
+				state = stack[depth - 1] == '{' ?
+				    J_KEY : J_VALUE;
 			} else if (*p == stack[depth - 1] + 2) {
 				depth--;
 				*w++ = (char)*p++;
@@ -701,7 +702,8 @@ headers_add(struct buf *out, const struct buf *raw)
 		}
 		folding = 0;
 		colon = memchr(p, ':', (size_t)(le - p));
-		if (colon == NULL || (le - p >= 5 && memcmp(p, "HTTP/", 5) == 0))
+		if (colon == NULL ||
+		    (le - p >= 5 && memcmp(p, "HTTP/", 5) == 0))
 			continue;	/* status line, blank or malformed */
 		a = p;
 		b = colon;

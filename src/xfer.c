@@ -22,6 +22,7 @@ struct xfer_handle {
 						 * in xfer_global_cleanup() */
 	int			 custom;	/* the last request changed
 						 * method, body or headers */
+	int			 pipewait;	/* CURLOPT_PIPEWAIT is on */
 	char			 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -130,9 +131,6 @@ xfer_set_common(CURL *e)
 		break;
 	}
 	(void)curl_easy_setopt(e, CURLOPT_HTTP_VERSION, ver);
-	/* Prefer waiting for a connection that can multiplex (h2) over
-	 * opening a new one. */
-	(void)curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	(void)curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)o->max_size);
 	(void)curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, xfer_write_cb);
@@ -305,6 +303,7 @@ xfer_start(struct xfer *x, const struct request *req, void *priv)
 	const char *method = request_method(req, xo);
 	const char *body = req->body != NULL ? req->body : xo->data;
 	size_t body_len = req->body != NULL ? req->body_len : xo->data_len;
+	int pipewait;
 	CURL *e;
 
 	x->index = req->index;
@@ -360,6 +359,16 @@ xfer_start(struct xfer *x, const struct request *req, void *priv)
 				(void)curl_easy_setopt(e,
 				    CURLOPT_CUSTOMREQUEST, method);
 		}
+	}
+	/* Where HTTP/2 may be used, wait for a connection that can
+	 * multiplex rather than open a new one. Never on HTTP/1.1: there
+	 * libcurl would hold new transfers until a response arrives. */
+	pipewait = xo->http == HTTPV_2 || xo->http == HTTPV_2_PRIOR ||
+	    (xo->http == HTTPV_DEFAULT &&
+	    strncasecmp(req->url, "https:", 6) == 0);
+	if (pipewait != h->pipewait) {
+		(void)curl_easy_setopt(e, CURLOPT_PIPEWAIT, (long)pipewait);
+		h->pipewait = pipewait;
 	}
 	if (net_add(e) < 0) {
 		x->res->kind = KIND_INTERNAL;
@@ -419,11 +428,12 @@ xfer_classify(CURLcode result, long http_status, const char *errbuf)
 	case CURLE_QUIC_CONNECT_ERROR:
 		return KIND_PROTOCOL;
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		/* Both a redirect to another scheme and an HTTP/0.9 reply
-		 * (no status line: garbage) end here. */
-		if (errbuf != NULL && strstr(errbuf, "HTTP/0.9") != NULL)
-			return KIND_PROTOCOL;
-		return KIND_INVALID_URL;
+		/* A redirect to another scheme ("Protocol "file" not
+		 * supported or disabled in libcurl"), but also a reply
+		 * with no or a bad status line (garbage). */
+		if (errbuf != NULL && strncmp(errbuf, "Protocol \"", 10) == 0)
+			return KIND_INVALID_URL;
+		return KIND_PROTOCOL;
 	case CURLE_URL_MALFORMAT:
 		return KIND_INVALID_URL;
 	case CURLE_TOO_MANY_REDIRECTS:
@@ -448,7 +458,7 @@ xfer_finish(struct xfer *x, CURLcode result)
 	struct result *r = x->res;
 	CURL *e = h->easy;
 	curl_off_t dns = 0, conn = 0, app = 0, start = 0, total = 0;
-	long ver = 0;
+	long ver = 0, nconn = -1;
 	char *s = NULL;
 
 	(void)curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
@@ -488,6 +498,10 @@ xfer_finish(struct xfer *x, CURLcode result)
 	(void)curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &app);
 	(void)curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &start);
 	(void)curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
+	/* A reused connection had no DNS, connect or TLS phase. */
+	if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK &&
+	    nconn == 0)
+		dns = conn = app = 0;
 	r->t_dns = us_to_s(dns);
 	r->t_connect = conn > dns ? us_to_s(conn - dns) : 0;
 	r->t_tls = app > conn ? us_to_s(app - conn) : 0;
