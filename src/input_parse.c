@@ -271,6 +271,10 @@ url_check(struct request *req, const char *s, size_t len)
 	}
 	*p++ = ':';
 	memcpy(p, port, plen + 1);
+	/* The parsed URL goes with the request: libcurl then need not parse
+	 * it again (CURLOPT_CURLU). */
+	req->cu = parse_cu;
+	parse_cu = NULL;
 	rc = 0;
 
 fail:

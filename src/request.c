@@ -26,6 +26,7 @@ request_free(struct request *r)
 	free(r->body);
 	if (r->id != NULL)
 		cJSON_Delete(r->id);
+	curl_url_cleanup(r->cu);
 	request_init(r);
 }
 

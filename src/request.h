@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <curl/curl.h>
 #include <cjson/cJSON.h>
 
 #include "kind.h"
@@ -27,6 +28,7 @@ struct request {
 	int		 body_is_json;	/* body came as a JSON value: send
 					 * Content-Type: application/json */
 	cJSON		*id;		/* owned, or NULL: no "id" */
+	CURLU		*cu;		/* owned: url parsed, or NULL */
 	char		 host[272];	/* "host:port" key for --per-host,
 					 * lower-cased; empty when invalid */
 	enum kind	 invalid;	/* KIND_NONE, or KIND_INVALID_INPUT

@@ -29,6 +29,7 @@ struct xfer_handle {
 static const struct opts	*xo;		/* the run's options */
 static struct xfer_handle	*xfer_pool;	/* idle handles */
 static struct curl_slist	*xfer_common_hdrs; /* owned: -H headers */
+static int			 xfer_proxy_env;   /* a proxy variable is set */
 
 /* Body bytes: count them, keep them for --body, write them for --save,
  * and stop the transfer past --max-size. */
@@ -115,6 +116,10 @@ xfer_set_common(CURL *e)
 	}
 	if (o->proxy != NULL)
 		(void)curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
+	else if (!xfer_proxy_env)
+		/* No proxy anywhere: spare libcurl its getenv() calls on
+		 * every transfer. */
+		(void)curl_easy_setopt(e, CURLOPT_PROXY, "");
 	(void)curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	switch (o->http) {
 	case HTTPV_1_1:
@@ -144,7 +149,15 @@ xfer_global_init(const struct opts *o)
 {
 	size_t i;
 
+	static const char *const proxy_vars[] = {
+		"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy",
+		"ALL_PROXY", NULL
+	};
+
 	xo = o;
+	for (i = 0; proxy_vars[i] != NULL; i++)
+		if (getenv(proxy_vars[i]) != NULL)
+			xfer_proxy_env = 1;
 	for (i = 0; i < o->nheaders; i++)
 		xfer_common_hdrs = curl_slist_append(xfer_common_hdrs,
 		    o->headers[i]);
@@ -189,6 +202,8 @@ xfer_handle_get(void)
 static void
 xfer_handle_put(struct xfer_handle *h)
 {
+	/* The URL handle belongs to a request that is about to go. */
+	(void)curl_easy_setopt(h->easy, CURLOPT_CURLU, NULL);
 	h->next = xfer_pool;
 	xfer_pool = h;
 }
@@ -321,7 +336,10 @@ xfer_start(struct xfer *x, const struct request *req, void *priv)
 	h->errbuf[0] = '\0';
 	if (xo->save_dir != NULL && xfer_save_open(x, req) < 0)
 		goto fail;
-	(void)curl_easy_setopt(e, CURLOPT_URL, req->url);
+	if (req->cu != NULL)
+		(void)curl_easy_setopt(e, CURLOPT_CURLU, req->cu);
+	else
+		(void)curl_easy_setopt(e, CURLOPT_URL, req->url);
 	(void)curl_easy_setopt(e, CURLOPT_PRIVATE, priv);
 	(void)curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 	(void)curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
