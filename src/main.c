@@ -62,11 +62,13 @@ run_emit(uint64_t seq, const struct request *req, const struct result *res)
 	if (res->kind != KIND_NONE)
 		any_failed = 1;
 	progress_note(req, res);
-	if (opts.verbosity > 0)
+	if (opts.verbosity > 0) {
+		progress_clear();
 		fprintf(stderr, "cofetch: #%llu %s %ld %s%s%.3fs\n",
 		    (unsigned long long)req->index, req->url, res->status,
 		    res->kind != KIND_NONE ? kind_name(res->kind) : "",
 		    res->kind != KIND_NONE ? " " : "", res->elapsed);
+	}
 }
 
 static void
@@ -120,8 +122,12 @@ admit_run(struct sched_item *item)
 		}
 		index = next_index++;
 		req.index = index;
-		if ((index % opts.shard_n) != opts.shard_k - 1 ||
-		    (opts.resume && resume_has(&resumed, index))) {
+		if ((index % opts.shard_n) != opts.shard_k - 1) {
+			request_free(&req);
+			continue;
+		}
+		if (opts.resume && resume_has(&resumed, index)) {
+			progress_skip();	/* not in this run's total */
 			request_free(&req);
 			continue;
 		}
