@@ -200,6 +200,23 @@ signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 	sched_wake(&admit_item);
 }
 
+/* A SIGINT or SIGTERM that arrived as the run ended (Ctrl-C on
+ * `producer | cofetch` ends the input at the same moment): the run is
+ * over, but the exit status must still say it was interrupted. */
+static int
+run_signal_pending(void)
+{
+	sigset_t set;
+
+	if (sigpending(&set) < 0)
+		return 0;
+	if (sigismember(&set, SIGINT))
+		return SIGINT;
+	if (sigismember(&set, SIGTERM))
+		return SIGTERM;
+	return 0;
+}
+
 /* Raise the soft descriptor limit to the hard one and make sure the
  * concurrency fits in it. */
 static void
@@ -313,7 +330,10 @@ main(int argc, char **argv)
 	}
 	run_fit_fds();
 
-	loop = ev_default_loop(EVFLAG_AUTO);
+	/* With signalfd, SIGINT and SIGTERM stay blocked and pending until
+	 * the loop reads them, so one that lands as the run ends is still
+	 * seen (sigpending() below) rather than lost. */
+	loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_SIGNALFD);
 	sched_init(loop);
 	input = input_new(loop, &opts, input_wake, NULL, err, sizeof(err));
 	if (input == NULL) {
@@ -365,6 +385,8 @@ main(int argc, char **argv)
 
 	sched_wake(&admit_item);
 	ev_run(loop, 0);
+	if (!stop_signal)
+		stop_signal = run_signal_pending();
 
 	(void)output_flush();
 	progress_finish();
