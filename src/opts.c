@@ -119,50 +119,65 @@ static const struct opt_def opt_defs[] = {
 };
 #define NOPTS	(sizeof(opt_defs) / sizeof(opt_defs[0]))
 
+/* Print text in the help's right column, wrapped at 80 columns; an
+ * explicit newline in text starts a new line too. */
+static void
+help_wrap(const char *text, int first_col)
+{
+	const int col = 31, width = 79 - col;
+	const char *p = text, *brk;
+	int n, pad = col - first_col;
+
+	while (*p != '\0') {
+		n = (int)strcspn(p, "\n");
+		if (n > width) {
+			for (brk = p + width; brk > p && *brk != ' '; brk--)
+				;
+			n = brk > p ? (int)(brk - p) : width;
+		}
+		printf("%*s%.*s\n", pad > 1 ? pad : 1, "", n, p);
+		pad = col;
+		p += n;
+		while (*p == ' ' || *p == '\n')
+			p++;
+	}
+}
+
 static void
 opts_help(void)
 {
 	const struct opt_def *d;
-	const char *p, *nl;
 	char left[64];
+	const char *sep;
 	size_t i;
+	int n;
 
 	printf("Usage: cofetch [OPTIONS] [URL ...]\n"
 	    "       cofetch [OPTIONS] -i FILE [-i FILE ...]\n"
 	    "       producer | cofetch [OPTIONS]\n\n"
 	    "Fetch URLs concurrently; write one JSON record per request "
 	    "(JSON Lines).\n"
-	    "Input lines: a URL, or a JSON object {\"url\", \"method\", "
-	    "\"headers\", \"body\", \"id\"}.\n\nOptions:\n");
+	    "An input line is a URL, or a JSON object with \"url\" and "
+	    "optionally\n\"method\", \"headers\", \"body\" and "
+	    "\"id\".\n\nOptions:\n");
 	for (i = 0; i < NOPTS; i++) {
 		d = &opt_defs[i];
+		sep = d->arg && d->has_arg == required_argument ? " " : "";
 		if (d->val < 256)
-			(void)snprintf(left, sizeof(left), "-%c, --%s%s%s",
-			    d->val, d->name,
-			    d->arg && d->has_arg == required_argument ? " " : "",
-			    d->arg ? d->arg : "");
+			n = snprintf(left, sizeof(left), "  -%c, --%s%s%s",
+			    d->val, d->name, sep, d->arg ? d->arg : "");
 		else
-			(void)snprintf(left, sizeof(left), "    --%s%s%s",
-			    d->name,
-			    d->arg && d->has_arg == required_argument ? " " : "",
-			    d->arg ? d->arg : "");
-		p = d->help;
-		nl = strchr(p, '\n');
-		if (strlen(left) > 28)
-			printf("  %s\n  %-28s %.*s\n", left, "",
-			    (int)(nl ? nl - p : (long)strlen(p)), p);
-		else
-			printf("  %-28s %.*s\n", left,
-			    (int)(nl ? nl - p : (long)strlen(p)), p);
-		while (nl != NULL) {
-			p = nl + 1;
-			nl = strchr(p, '\n');
-			printf("  %-28s %.*s\n", "",
-			    (int)(nl ? nl - p : (long)strlen(p)), p);
+			n = snprintf(left, sizeof(left), "      --%s%s%s",
+			    d->name, sep, d->arg ? d->arg : "");
+		fputs(left, stdout);
+		if (n > 29) {
+			putchar('\n');
+			n = 0;
 		}
+		help_wrap(d->help, n);
 	}
 	printf("\nExit status: 0 all ok, 1 some request failed, 2 usage "
-	    "error, 3 output not writable,\n128+N on signal N. "
+	    "error, 3 output not\nwritable, 128+N after signal N. "
 	    "See cofetch(1) for the record format.\n");
 }
 
