@@ -30,6 +30,11 @@ static const struct opts	*xo;		/* the run's options */
 static struct xfer_handle	*xfer_pool;	/* idle handles */
 static struct curl_slist	*xfer_common_hdrs; /* owned: -H headers */
 static int			 xfer_proxy_env;   /* a proxy variable is set */
+#define H2C_HOSTS	1024
+static char			*h2c_hosts[H2C_HOSTS]; /* malloced host keys
+						* with an h2c connection,
+						* most recent first */
+static size_t			 h2c_n;
 
 /* Body bytes: count them, keep them for --body, write them for --save,
  * and stop the transfer past --max-size. */
@@ -176,6 +181,8 @@ xfer_global_cleanup(void)
 	}
 	curl_slist_free_all(xfer_common_hdrs);
 	xfer_common_hdrs = NULL;
+	while (h2c_n > 0)
+		free(h2c_hosts[--h2c_n]);
 }
 
 static struct xfer_handle *
@@ -311,6 +318,38 @@ xfer_save_close(struct xfer *x, int keep)
 		x->res->file = xstrdup(path);
 }
 
+/* libcurl 7.88 breaks a reused h2c prior-knowledge connection (curl
+ * issue 10634, fixed in 7.88.2): it layers HTTP/2 onto it a second time and
+ * the stream fails with "Error in the HTTP2 framing layer". So only the
+ * first transfer to a host asks for prior knowledge, which opens the
+ * connection; the others ask for plain HTTP/2, which multiplexes on that
+ * connection (PIPEWAIT makes them wait for it). */
+static void
+xfer_set_prior_knowledge(struct xfer_handle *h, const struct request *req)
+{
+	curl_version_info_data *v;
+	long ver = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+	size_t i;
+
+	v = curl_version_info(CURLVERSION_NOW);
+	if (v->version_num < 0x075802 && req->host[0] != '\0') {
+		for (i = 0; i < h2c_n; i++)
+			if (strcmp(h2c_hosts[i], req->host) == 0)
+				break;
+		if (i < h2c_n)
+			ver = CURL_HTTP_VERSION_2_0;
+		else {
+			if (h2c_n == H2C_HOSTS)
+				free(h2c_hosts[--h2c_n]);
+			memmove(h2c_hosts + 1, h2c_hosts,
+			    h2c_n * sizeof(*h2c_hosts));
+			h2c_hosts[0] = xstrdup(req->host);
+			h2c_n++;
+		}
+	}
+	(void)curl_easy_setopt(h->easy, CURLOPT_HTTP_VERSION, ver);
+}
+
 int
 xfer_start(struct xfer *x, const struct request *req, void *priv)
 {
@@ -384,6 +423,8 @@ xfer_start(struct xfer *x, const struct request *req, void *priv)
 	pipewait = xo->http == HTTPV_2 || xo->http == HTTPV_2_PRIOR ||
 	    (xo->http == HTTPV_DEFAULT &&
 	    strncasecmp(req->url, "https:", 6) == 0);
+	if (xo->http == HTTPV_2_PRIOR)
+		xfer_set_prior_knowledge(h, req);
 	if (pipewait != h->pipewait) {
 		(void)curl_easy_setopt(e, CURLOPT_PIPEWAIT, (long)pipewait);
 		h->pipewait = pipewait;
