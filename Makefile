@@ -78,7 +78,7 @@ deps:
 	    libcurl4-openssl-dev libev-dev libcjson-dev \
 	    python3-pytest python3-httpbin python3-aiohttp nginx-light \
 	    jq curl mandoc tmux valgrind clang libclang-rt-14-dev \
-	    wget2 nghttp2-client openssl
+	    wget2 nghttp2-client openssl time
 
 install: cofetch
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -79,3 +79,19 @@ def test_many_https_h2_requests(run, nginx, tmp_path):
     assert code == 0, err
     assert sorted(r["index"] for r in recs) == list(range(300))
     assert all(r["http_version"] == "2" for r in recs)
+
+
+def test_many_h2c_prior_knowledge_requests_share_one_connection(
+        run, nginx, tmp_path):
+    # libcurl 7.88 breaks reuse of an h2c prior-knowledge connection
+    # (curl#10634); cofetch must still multiplex every request.
+    urls = [nginx.h2c_url("/f/%d.txt?i=%d" % (i % 100, i))
+            for i in range(300)]
+    f = lines_file(tmp_path / "urls", urls)
+    code, recs, err = run(["--http2-prior-knowledge", "-c", "30", "-i", f],
+                          timeout=120)
+    assert code == 0, [r["error"] for r in recs if not r["ok"]][:3]
+    assert sorted(r["index"] for r in recs) == list(range(300))
+    assert all(r["http_version"] == "2" for r in recs)
+    # One connection: every record after the first reused it.
+    assert sum(1 for r in recs if r["time"]["connect"] > 0) <= 1
