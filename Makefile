@@ -1,8 +1,10 @@
 # Makefile: hand-written; ./configure only finds the libraries (config.mk).
 #
 #   make            build ./cofetch
-#   make check      unit tests, end-to-end tests, and the same e2e tests on
-#                   an ASan+UBSan build
+#   make check      unit tests, man page lint, end-to-end tests, the same
+#                   e2e tests on an ASan+UBSan build, a valgrind subset
+#   make fuzz       libFuzzer targets for a bounded time (FUZZ_SECONDS)
+#   make bench      cofetch side by side with its peers
 #   make deps       install build and test dependencies (apt-get)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -68,7 +70,11 @@ check-asan: cofetch-asan
 	COFETCH=$(CURDIR)/cofetch-asan COFETCH_ASAN=1 \
 	    $(PYTHON) -m pytest -q -m "not slow" tests/e2e
 
-check: check-unit lint-man check-e2e check-asan
+check-valgrind: cofetch
+	COFETCH=$(CURDIR)/cofetch COFETCH_VALGRIND=1 \
+	    $(PYTHON) -m pytest -q tests/e2e/test_valgrind.py
+
+check: check-unit lint-man check-e2e check-asan check-valgrind
 
 deps:
 	@SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -107,5 +113,5 @@ clean:
 distclean: clean
 	rm -rf config.mk config.log config.status configure aclocal.m4 autom4te.cache
 
-.PHONY: all check check-unit check-e2e check-asan deps install uninstall \
+.PHONY: all check check-unit check-e2e check-asan check-valgrind deps install uninstall \
         lint-man bench fuzz clean distclean

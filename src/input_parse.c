@@ -23,6 +23,7 @@
 /* The URL parser, created on first use and reused for every line; freed
  * in input_parse_cleanup(). */
 static CURLU	*parse_cu;
+static struct buf strict_scratch;	/* json_minify() output, reused */
 
 /* Bit of each JSON request key, to find keys given twice. */
 enum {
@@ -475,6 +476,17 @@ json_parse(struct request *req, const char *s, size_t len)
 		    "a JSON request must be an object");
 		goto fail;
 	}
+	/* cJSON is lenient (control bytes as white space, raw control
+	 * characters and bad UTF-8 in strings, numbers like 01); a request
+	 * line must be strict JSON, or the body sent could differ from the
+	 * one written. */
+	buf_reset(&strict_scratch);
+	if (json_minify(&strict_scratch, s, len) < 0) {
+		(void)parse_fail(req, KIND_INVALID_INPUT,
+		    "not valid JSON (RFC 8259): control characters, invalid "
+		    "UTF-8 or a malformed number");
+		goto fail;
+	}
 	if (json_has_nul(s, len)) {
 		(void)parse_fail(req, KIND_INVALID_INPUT,
 		    "the JSON holds \\u0000 (a NUL character), which cannot "
@@ -638,4 +650,5 @@ input_parse_cleanup(void)
 {
 	curl_url_cleanup(parse_cu);
 	parse_cu = NULL;
+	buf_free(&strict_scratch);
 }

@@ -12,11 +12,40 @@
 #include "resume.h"
 #include "util.h"
 
+/* Insert a large index into the sorted array (rare: kept simple). */
+static void
+resume_set_big(struct resume *r, uint64_t index)
+{
+	size_t lo = 0, hi = r->nbig, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->big[mid] == index)
+			return;
+		if (r->big[mid] < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (r->nbig == r->capbig) {
+		r->capbig = r->capbig ? r->capbig * 2 : 64;
+		r->big = xrealloc(r->big, r->capbig * sizeof(*r->big));
+	}
+	memmove(r->big + lo + 1, r->big + lo, (r->nbig - lo) * sizeof(*r->big));
+	r->big[lo] = index;
+	r->nbig++;
+	r->nok++;
+}
+
 static void
 resume_set(struct resume *r, uint64_t index)
 {
 	uint64_t need;
 
+	if (index >= RESUME_BITMAP_MAX) {
+		resume_set_big(r, index);
+		return;
+	}
 	if (index >= r->nbits) {
 		need = r->nbits ? r->nbits : 1024;
 		while (need <= index)
@@ -34,7 +63,21 @@ resume_set(struct resume *r, uint64_t index)
 int
 resume_has(const struct resume *r, uint64_t index)
 {
-	return index < r->nbits && (r->bits[index / 8] & (1u << (index % 8)));
+	size_t lo = 0, hi = r->nbig, mid;
+
+	if (index < RESUME_BITMAP_MAX)
+		return index < r->nbits &&
+		    (r->bits[index / 8] & (1u << (index % 8)));
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->big[mid] == index)
+			return 1;
+		if (r->big[mid] < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 void
@@ -105,5 +148,6 @@ void
 resume_free(struct resume *r)
 {
 	free(r->bits);
+	free(r->big);
 	memset(r, 0, sizeof(*r));
 }

@@ -6,9 +6,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Ok indexes below RESUME_BITMAP_MAX live in a bitmap (16 MiB at most);
+ * larger ones, which only a huge or damaged file holds, in a sorted array,
+ * so a stray index can never make us allocate its size in bits. */
+#define RESUME_BITMAP_MAX	((uint64_t)1 << 27)
+
 struct resume {
 	uint8_t		*bits;		/* malloced bitmap of ok indexes */
 	uint64_t	 nbits;
+	uint64_t	*big;		/* malloced, sorted, distinct:
+					 * indexes >= RESUME_BITMAP_MAX */
+	size_t		 nbig, capbig;
 	uint64_t	 nok;		/* ok records found */
 };
 

@@ -304,8 +304,9 @@ TEST(a_json_line_applies_the_url_rules)
 	    "IPv6"));
 	CHECK(invalid("{\"url\": \"http://a/\\u0001\"}", KIND_INVALID_URL,
 	    "control"));
-	CHECK(invalid("{\"url\": \"http://a/\xff\"}", KIND_INVALID_URL,
-	    "UTF-8"));
+	/* Invalid UTF-8 makes the line itself invalid JSON (RFC 8259). */
+	CHECK(invalid("{\"url\": \"http://a/\xff\"}", KIND_INVALID_INPUT,
+	    "not valid JSON"));
 }
 
 TEST(a_json_body_string_is_sent_as_is)
@@ -468,8 +469,17 @@ TEST(an_unknown_key_is_shown_safely)
 {
 	CHECK(invalid("{\"url\": \"h\", \"a\\u0001\\nb\": 1}",
 	    KIND_INVALID_INPUT, "unknown key \"a??b\""));
+	CHECK(invalid("{\"url\": \"h\", \"\\u00ff\\u0002\": 1}",
+	    KIND_INVALID_INPUT, "unknown key \"\xc3\xbf?\""));
+	/* Lenient JSON that cJSON would take is refused as a whole. */
 	CHECK(invalid("{\"url\": \"h\", \"\xff\": 1}", KIND_INVALID_INPUT,
-	    "unknown key \"?\""));
+	    "not valid JSON"));
+	CHECK(invalid("{\"url\": \"http://x/\",\x01\"body\": 1}",
+	    KIND_INVALID_INPUT, "not valid JSON"));
+	CHECK(invalid("{\"url\": \"http://x/\", \"id\": \"a\tb\"}",
+	    KIND_INVALID_INPUT, "not valid JSON"));
+	CHECK(invalid("{\"url\": \"http://x/\", \"body\": 01}",
+	    KIND_INVALID_INPUT, "not valid JSON"));
 	CHECK(invalid("{\"url\": \"h\", \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaa\": 1}", KIND_INVALID_INPUT,
 	    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\""));
