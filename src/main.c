@@ -42,7 +42,7 @@ static struct sem	 global_sem;	/* -c */
 static struct rate	 global_rate;	/* -r */
 static struct resume	 resumed;	/* owned: --resume */
 static struct sched_item admit_item;	/* the admission pump */
-static struct sem_waiter admit_wait;	/* admission waits for a permit */
+static struct waiter admit_wait;	/* admission waits for a permit */
 static int		 admit_permit;	/* admission holds a permit */
 static int		 input_done;
 static uint64_t		 next_index;
@@ -288,14 +288,16 @@ run_check_save_dir(char *err, size_t errlen)
 		return 0;
 	if (stat(opts.save_dir, &st) < 0 && errno == ENOENT &&
 	    mkdir(opts.save_dir, 0755) < 0) {
-		(void)snprintf(err, errlen, "--save: cannot create directory "
-		    "'%s': %s", opts.save_dir, strerror(errno));
+		(void)snprintf(err, errlen, "--save: '%s' is not valid: "
+		    "cannot create the directory: %s\nTry 'cofetch --help'.",
+		    opts.save_dir, strerror(errno));
 		return -1;
 	}
 	if (stat(opts.save_dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
 	    access(opts.save_dir, W_OK | X_OK) < 0) {
-		(void)snprintf(err, errlen, "--save: '%s' is not a writable "
-		    "directory", opts.save_dir);
+		(void)snprintf(err, errlen, "--save: '%s' is not valid: "
+		    "expected a directory you can write (it is made if "
+		    "missing)\nTry 'cofetch --help'.", opts.save_dir);
 		return -1;
 	}
 	return 0;
@@ -387,6 +389,11 @@ main(int argc, char **argv)
 	ev_run(loop, 0);
 	if (!stop_signal)
 		stop_signal = run_signal_pending();
+	/* The run is over and its status decided: a further signal (or one
+	 * still pending when the watchers unblock it) must not kill us
+	 * before the output is flushed and the status returned. */
+	(void)signal(SIGINT, SIG_IGN);
+	(void)signal(SIGTERM, SIG_IGN);
 
 	(void)output_flush();
 	progress_finish();

@@ -207,6 +207,36 @@ parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+/* Digits only: no sign, no space, no overflow. */
+static int
+parse_u64(const char *s, const char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (s == end)
+		return -1;
+	for (; s < end; s++) {
+		if (!isdigit((unsigned char)*s) ||
+		    v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_shard(const char *s, uint64_t *k, uint64_t *n)
+{
+	const char *slash = strchr(s, '/');
+
+	if (slash == NULL || parse_u64(s, slash, k) < 0 ||
+	    parse_u64(slash + 1, slash + 1 + strlen(slash + 1), n) < 0 ||
+	    *k < 1 || *k > *n)
+		return -1;
+	return 0;
+}
+
 static int
 parse_double(const char *s, double *out)
 {
@@ -384,7 +414,7 @@ int
 opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 {
 	struct option longopts[NOPTS + 1];
-	char shortopts[NOPTS * 3 + 2], err[256], optname[64];
+	char shortopts[NOPTS * 3 + 3], err[512], optname[64];
 	const struct opt_def *d;
 	const char *arg;
 	size_t i, sp = 0;
@@ -393,6 +423,9 @@ opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 
 	opts_defaults(o);
 	*exit_now = 0;
+	/* A leading ':' makes getopt tell a missing value (':') from an
+	 * unknown option ('?'). */
+	shortopts[sp++] = ':';
 	for (i = 0; i < NOPTS; i++) {
 		d = &opt_defs[i];
 		longopts[i].name = d->name;
@@ -574,19 +607,11 @@ opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 		case O_RESUME:
 			o->resume = 1;
 			break;
-		case O_SHARD: {
-			unsigned long long k, n;
-			char tail;
-
-			if (sscanf(arg, "%llu/%llu%c", &k, &n, &tail) != 2 ||
-			    !isdigit((unsigned char)arg[0]) ||
-			    n < 1 || k < 1 || k > n)
+		case O_SHARD:
+			if (parse_shard(arg, &o->shard_k, &o->shard_n) < 0)
 				return usage_error(optname, arg, "expected K/N "
 				    "with 1 <= K <= N, e.g. 2/8");
-			o->shard_k = k;
-			o->shard_n = n;
 			break;
-		}
 		case O_PROGRESS:
 			o->progress = 1;
 			break;
@@ -612,8 +637,14 @@ opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 			*exit_now = 1;
 			return 0;
 		case ':':
+			for (i = 0; i < NOPTS; i++)
+				if (opt_defs[i].val == optopt)
+					break;
 			(void)snprintf(err, sizeof(err),
-			    "option '%s' needs a value", argv[optind - 1]);
+			    "option '%s' needs a value%s%s%s", argv[optind - 1],
+			    i < NOPTS ? " (" : "",
+			    i < NOPTS ? opt_defs[i].arg : "",
+			    i < NOPTS ? ")" : "");
 			return usage_error(NULL, NULL, err);
 		case '?':
 		default:

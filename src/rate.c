@@ -20,26 +20,11 @@ rate_take(double *next, double now, double interval)
 }
 
 static void
-rate_unlink(struct rate *r, struct rate_waiter *w)
-{
-	if (w->prev != NULL)
-		w->prev->next = w->next;
-	else
-		r->head = w->next;
-	if (w->next != NULL)
-		w->next->prev = w->prev;
-	else
-		r->tail = w->prev;
-	w->prev = w->next = NULL;
-	w->waiting = 0;
-}
-
-static void
 rate_arm(struct rate *r)
 {
 	double after;
 
-	if (r->head == NULL) {
+	if (r->q.head == NULL) {
 		ev_timer_stop(r->loop, &r->timer);
 		return;
 	}
@@ -54,17 +39,12 @@ static void
 rate_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct rate *r = t->data;
-	struct rate_waiter *w;
 
 	/* ev_now() is the time of this loop iteration: one slot per
 	 * expiry, the rest wait for their own. */
-	while ((w = r->head) != NULL &&
-	    rate_take(&r->next, ev_now(loop), r->interval)) {
-		rate_unlink(r, w);
-		w->granted = 1;
-		if (w->who != NULL)
-			sched_wake(w->who);
-	}
+	while (r->q.head != NULL &&
+	    rate_take(&r->next, ev_now(loop), r->interval))
+		(void)waitq_grant(&r->q);
 	rate_arm(r);
 }
 
@@ -73,7 +53,7 @@ rate_init(struct rate *r, struct ev_loop *loop, double per_second)
 {
 	r->interval = per_second > 0 ? 1.0 / per_second : 0;
 	r->next = 0;
-	r->head = r->tail = NULL;
+	waitq_init(&r->q);
 	r->loop = loop;
 	ev_timer_init(&r->timer, rate_timer_cb, 0, 0);
 	r->timer.data = r;
@@ -84,31 +64,23 @@ rate_try(struct rate *r)
 {
 	if (r->interval <= 0)
 		return 1;
-	if (r->head != NULL)
+	if (r->q.head != NULL)
 		return 0;
 	return rate_take(&r->next, ev_now(r->loop), r->interval);
 }
 
 void
-rate_wait(struct rate *r, struct rate_waiter *w)
+rate_wait(struct rate *r, struct waiter *w)
 {
-	w->granted = 0;
-	w->waiting = 1;
-	w->next = NULL;
-	w->prev = r->tail;
-	if (r->tail != NULL)
-		r->tail->next = w;
-	else
-		r->head = w;
-	r->tail = w;
+	waitq_push(&r->q, w);
 	rate_arm(r);
 }
 
 void
-rate_cancel(struct rate *r, struct rate_waiter *w)
+rate_cancel(struct rate *r, struct waiter *w)
 {
 	if (w->waiting) {
-		rate_unlink(r, w);
+		waitq_remove(&r->q, w);
 		rate_arm(r);
 	}
 	/* A slot already granted is spent: starts are never given back. */
@@ -118,7 +90,7 @@ rate_cancel(struct rate *r, struct rate_waiter *w)
 int
 rate_idle(struct rate *r)
 {
-	return r->head == NULL &&
+	return r->q.head == NULL &&
 	    (r->interval <= 0 || r->next <= ev_now(r->loop));
 }
 

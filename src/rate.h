@@ -7,21 +7,14 @@
 
 #include <ev.h>
 
-#include "sched.h"
-
-struct rate_waiter {
-	struct rate_waiter	*prev, *next;
-	struct sched_item	*who;		/* woken when granted */
-	int			 waiting;
-	int			 granted;	/* a start slot was taken */
-};
+#include "waitq.h"
 
 struct rate {
 	double			 interval;	/* seconds between starts;
 						 * 0: unlimited */
 	double			 next;		/* earliest next start
 						 * (ev_now time) */
-	struct rate_waiter	*head, *tail;
+	struct waitq		 q;		/* waiting for a slot */
 	ev_timer		 timer;		/* wakes the head waiter */
 	struct ev_loop		*loop;
 };
@@ -34,8 +27,8 @@ void	rate_init(struct rate *r, struct ev_loop *loop, double per_second);
 /* Take a start slot now if one is free and nobody waits: 1, else 0. */
 int	rate_try(struct rate *r);
 /* Queue w; w->granted becomes 1 and w->who is woken at its slot. */
-void	rate_wait(struct rate *r, struct rate_waiter *w);
-void	rate_cancel(struct rate *r, struct rate_waiter *w);
+void	rate_wait(struct rate *r, struct waiter *w);
+void	rate_cancel(struct rate *r, struct waiter *w);
 /* True when no waiter is queued and the next slot is already free, so the
  * bucket can be dropped without letting anything start early. */
 int	rate_idle(struct rate *r);

@@ -53,9 +53,10 @@ policy_error(char *err, size_t errlen, const char *item, size_t len)
 			break;
 		off += (size_t)n;
 	}
-	(void)snprintf(err, errlen, "'%.*s' is not valid: expected a "
-	    "comma-separated list of error kinds (%s) and HTTP statuses "
-	    "from 100 to 599, or none", len > 64 ? 64 : (int)len, item, kinds);
+	(void)snprintf(err, errlen, "item '%.*s' is neither an error kind "
+	    "nor a status: expected a comma-separated list of error kinds "
+	    "(%s) and HTTP statuses from 100 to 599, or none",
+	    len > 64 ? 64 : (int)len, item, kinds);
 }
 
 int

@@ -4,19 +4,11 @@
 #ifndef COFETCH_SEM_H
 #define COFETCH_SEM_H
 
-#include "sched.h"
-
-struct sem_waiter {
-	struct sem_waiter	*prev, *next;
-	struct sched_item	*who;		/* woken when granted */
-	int			 waiting;	/* on a queue */
-	int			 granted;	/* holds a permit now */
-};
+#include "waitq.h"
 
 struct sem {
-	long			 avail;		/* free permits */
-	struct sem_waiter	*head, *tail;
-	long			 nwaiting;
+	long		avail;		/* free permits */
+	struct waitq	q;
 };
 
 void	sem_init(struct sem *s, long permits);
@@ -24,13 +16,11 @@ void	sem_init(struct sem *s, long permits);
 int	sem_try(struct sem *s);
 /* Queue w (w->who set by the caller); w->granted becomes 1 and w->who is
  * woken when a permit is handed over. */
-void	sem_wait(struct sem *s, struct sem_waiter *w);
+void	sem_wait(struct sem *s, struct waiter *w);
 /* Give a permit back: to the oldest waiter, else to the pool. */
 void	sem_release(struct sem *s);
-/* Leave the queue (cancellation). A permit already granted is given back
- * through sem_release(). */
-void	sem_cancel(struct sem *s, struct sem_waiter *w);
-/* True when nothing holds or waits for a permit, given its size. */
-int	sem_idle(const struct sem *s, long permits);
+/* Leave the queue (cancellation). A permit granted but not yet claimed
+ * (w->granted still set) is given back through sem_release(). */
+void	sem_cancel(struct sem *s, struct waiter *w);
 
 #endif

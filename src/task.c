@@ -23,10 +23,10 @@ struct task {
 	struct result		 res;		/* owned */
 	struct xfer		 xfer;		/* owned */
 	struct host		*host;		/* a reference, or NULL */
-	struct sem_waiter	 host_wait;
+	struct waiter	 host_wait;
 	int			 host_held;	/* holds a host permit */
-	struct rate_waiter	 rate_wait;	/* global rate */
-	struct rate_waiter	 hrate_wait;	/* per-host rate */
+	struct waiter	 rate_wait;	/* global rate */
+	struct waiter	 hrate_wait;	/* per-host rate */
 	ev_timer		 backoff;	/* retry sleep */
 	int			 slept;		/* backoff expired */
 	int			 in_xfer;	/* transfer running */

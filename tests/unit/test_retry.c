@@ -83,18 +83,18 @@ TEST(retry_on_bad_items_are_named)
 		const char	*list;
 		const char	*named;
 	} cases[] = {
-		{ "foo", "'foo' is not valid" },
-		{ "connect,bogus", "'bogus' is not valid" },
-		{ "600", "'600' is not valid" },
-		{ "099", "'099' is not valid" },
-		{ "4290", "'4290' is not valid" },
-		{ "42", "'42' is not valid" },
-		{ "+429", "'+429' is not valid" },
-		{ "CONNECT", "'CONNECT' is not valid" },
-		{ "429,", "'' is not valid" },
-		{ ",429", "'' is not valid" },
-		{ "429,,500", "'' is not valid" },
-		{ "none,", "'' is not valid" },
+		{ "foo", "item 'foo' is neither" },
+		{ "connect,bogus", "item 'bogus' is neither" },
+		{ "600", "item '600' is neither" },
+		{ "099", "item '099' is neither" },
+		{ "4290", "item '4290' is neither" },
+		{ "42", "item '42' is neither" },
+		{ "+429", "item '+429' is neither" },
+		{ "CONNECT", "item 'CONNECT' is neither" },
+		{ "429,", "item '' is neither" },
+		{ ",429", "item '' is neither" },
+		{ "429,,500", "item '' is neither" },
+		{ "none,", "item '' is neither" },
 	};
 	struct retry_policy	p;
 	char			err[512];

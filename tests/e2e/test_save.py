@@ -1,0 +1,270 @@
+"""--save DIR: every completed transfer's decoded body goes to DIR/<index>,
+written as DIR/.<index>.part and renamed when complete; failures leave
+nothing behind, and saving failures give kind `write` (SPEC --save,
+"Nothing from the network is ever used as a local path"; brief 7; issue
+#3)."""
+
+import base64
+import os
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from conftest import (SLOW, assert_record_shape, binary_env,
+                      check_sanitizer, kind, parse_records)
+from faults import wait_until
+
+SIZES = [0, 1, 255, 256, 4097, 65536, 300000]
+FAST = ["--retry-delay", "0.01", "--retry-max-delay", "0.05"]
+
+
+def pattern(n):
+    """The body of the server's /bytes?n=N: byte i is i % 256."""
+    block = bytes(range(256))
+    return (block * (n // 256 + 1))[:n]
+
+
+def listing(d):
+    return sorted(os.listdir(d))
+
+
+def assert_no_part_files(d):
+    parts = [f for f in os.listdir(d) if f.endswith(".part") or
+             f.startswith(".")]
+    assert not parts, "temporary files left in %s: %s" % (d, parts)
+
+
+def test_saved_files_hold_the_exact_body_bytes(run, server, tmp_path):
+    d = tmp_path / "out"
+    d.mkdir()
+    urls = [server.url("/bytes?n=%d" % n) for n in SIZES]
+    urls.append(server.url("/bytes?n=70000&chunked=1"))
+    code, recs, err = run(["--save", d, "-c", "4"] + urls)
+    assert code == 0, err
+    sizes = SIZES + [70000]
+    assert len(recs) == len(sizes)
+    for r in recs:
+        assert_record_shape(r)
+        i = r["index"]
+        assert r["file"] == "%s/%d" % (d, i)
+        assert r["size"] == sizes[i]
+        data = open(r["file"], "rb").read()
+        assert len(data) == sizes[i]
+        assert data == pattern(sizes[i]), "index %d: bytes differ" % i
+    assert listing(d) == sorted(str(i) for i in range(len(sizes)))
+
+
+def test_file_names_are_dir_as_given_and_the_index(run, server, tmp_path):
+    (tmp_path / "rel").mkdir()
+    urls = [server.url("/bytes?n=10"),
+            server.url("/ok/../../../../etc/passwd"),
+            server.url("/text?s=x&name=..%2F..%2Fescape"),
+            server.url("/redirect-to?url=/bytes%3Fn%3D5")]
+    code, recs, err = run(["--save", "rel", "--retries", "0"] + urls,
+                          cwd=tmp_path)
+    for r in recs:
+        assert r["file"] in (None, "rel/%d" % r["index"]), r
+    assert set(listing(tmp_path / "rel")) <= {"0", "1", "2", "3"}
+    assert listing(tmp_path) == ["rel"], "wrote outside DIR"
+    b = {r["index"]: r for r in recs}
+    assert (tmp_path / "rel" / "3").read_bytes() == pattern(5)
+    assert b[3]["redirects"] == 1
+
+
+def test_bodies_of_error_statuses_are_saved_too(run, server, tmp_path):
+    d = tmp_path / "out"
+    d.mkdir()
+    code, recs, err = run(["--save", d, "--retries", "0",
+                           server.url("/status/404?body=gone%0A")])
+    assert code == 1
+    r = recs[0]
+    assert kind(r) == "http" and r["status"] == 404
+    assert r["file"] == "%s/0" % d
+    assert (d / "0").read_bytes() == b"gone\n"
+
+
+def test_decoded_body_is_saved(run, server, tmp_path):
+    d = tmp_path / "out"
+    d.mkdir()
+    code, recs, err = run(["--save", d, server.url("/gzip?n=5000")])
+    assert code == 0, err
+    assert (d / "0").read_bytes() == (b"abcdefghij" * 500)
+    assert recs[0]["size"] == 5000
+
+
+def test_only_the_final_attempt_and_final_response_are_saved(run, server,
+                                                             tmp_path):
+    d = tmp_path / "out"
+    d.mkdir()
+    key = uuid.uuid4().hex[:10]
+    code, recs, err = run(FAST + ["--save", d,
+                                  server.url("/flaky?key=%s&fail=2" % key),
+                                  server.url("/redirect/3")])
+    assert code == 0, err
+    assert (d / "0").read_bytes() == b"ok after 2\n"
+    assert (d / "1").read_bytes() == b"done\n"
+    assert_no_part_files(d)
+
+
+def test_saved_file_matches_the_body_in_the_record(run, server, tmp_path):
+    d = tmp_path / "out"
+    d.mkdir()
+    code, recs, err = run(["--save", d, "--body=base64",
+                           server.url("/bytes?n=3000")])
+    assert code == 0, err
+    assert base64.b64decode(recs[0]["body"]) == (d / "0").read_bytes()
+
+
+@pytest.mark.parametrize("path,want", [
+    ("/reset", "recv"), ("/reset?after=headers", "recv"),
+    ("/truncate", "recv"), ("/stall", "timeout"),
+    ("/garbage", "protocol"), ("/bytes?n=300000", "too_large"),
+    ("/gzip-bomb?n=4M", "too_large")])
+def test_a_failed_transfer_leaves_no_file(run, server, tmp_path, path,
+                                          want):
+    d = tmp_path / "out"
+    d.mkdir()
+    code, recs, err = run(FAST + ["--save", d, "-t", "0.5", "--max-size",
+                                  "200K", server.url(path)])
+    assert code == 1
+    r = recs[0]
+    assert kind(r) == want, r
+    assert r["file"] is None, r
+    assert listing(d) == [], "left behind: %s" % listing(d)
+
+
+def test_save_dir_that_is_a_file_is_refused(run, server, tmp_path):
+    f = tmp_path / "plain"
+    f.write_bytes(b"x")
+    code, recs, err = run(["--save", f, server.url("/ok")])
+    # Checked before any request: a usage error naming the option.
+    assert code == 2
+    assert "--save" in err
+    assert recs == []
+    assert server.stats()["count"] == 0
+    assert f.read_bytes() == b"x"
+
+
+@pytest.fixture
+def tiny_fs(tmp_path):
+    """A 64 KiB tmpfs: root cannot be refused by permissions, but a full
+    file system refuses everyone."""
+    d = tmp_path / "tiny"
+    d.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=755",
+                        "cofetch-test", str(d)], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    if p.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here: %s" % p.stdout.decode(
+            "utf-8", "replace").strip())
+    try:
+        yield d
+    finally:
+        subprocess.run(["umount", "-l", str(d)])
+
+
+def test_a_full_file_system_gives_kind_write(run, server, tiny_fs):
+    urls = [server.url("/bytes?n=1000"), server.url("/bytes?n=200000"),
+            server.url("/bytes?n=2000")]
+    code, recs, err = run(["--save", tiny_fs, "-c", "1"] + urls)
+    assert code == 1
+    b = {r["index"]: r for r in recs}
+    assert sorted(b) == [0, 1, 2]
+    for r in recs:
+        assert_record_shape(r)
+    assert kind(b[1]) == "write", b[1]
+    assert b[1]["file"] is None
+    assert b[1]["status"] == 200
+    assert b[1]["error"]["message"]
+    assert b[0]["ok"] and b[2]["ok"], (b[0], b[2])
+    assert (tiny_fs / "0").read_bytes() == pattern(1000)
+    assert (tiny_fs / "2").read_bytes() == pattern(2000)
+    assert listing(tiny_fs) == ["0", "2"], listing(tiny_fs)
+
+
+def test_dir_removed_during_the_run_gives_kind_write(spawn, server,
+                                                     tmp_path):
+    d = tmp_path / "gone"
+    d.mkdir()
+    urls = [server.url("/delay?ms=800&n=%d" % k) for k in range(3)]
+    p = spawn(["--save", d] + urls)
+    wait_until(lambda: server.stats()["inflight"] == 3, 10, "3 in flight")
+    shutil.rmtree(d)
+    code, recs, err = p.finish(timeout=20)
+    assert code == 1
+    assert len(recs) == 3
+    for r in recs:
+        assert kind(r) == "write", r
+        assert r["file"] is None
+    assert not d.exists()
+
+
+def test_sigterm_mid_body_leaves_only_complete_files(cofetch_bin, server,
+                                                     tmp_path):
+    d = tmp_path / "out"
+    d.mkdir()
+    urls = [server.url("/bytes?n=%d" % (1000 + k)) for k in range(4)]
+    urls += [server.url("/slowbody?n=200&ms=20&k=%d" % k)
+             for k in range(4)]
+    p = subprocess.Popen([cofetch_bin, "--save", str(d), "-c", "20"] + urls,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=binary_env())
+    try:
+        wait_until(lambda: len(server.requests("/slowbody")) == 4 and
+                   server.stats()["inflight"] == 4, 10,
+                   "slow bodies in flight")
+        time.sleep(0.5)             # about 25 of 200 bytes each
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=10 * SLOW)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    check_sanitizer(err.decode("utf-8", "replace"))
+    assert p.returncode == 143
+    recs = parse_records(out)
+    b = {r["index"]: r for r in recs}
+    assert sorted(b) == list(range(8))
+    for k in range(4):
+        assert b[k]["ok"] and b[k]["file"] == "%s/%d" % (d, k)
+        assert (d / str(k)).read_bytes() == pattern(1000 + k)
+    for k in range(4, 8):
+        assert kind(b[k]) == "cancelled", b[k]
+        assert b[k]["file"] is None
+    assert listing(d) == ["0", "1", "2", "3"], listing(d)
+
+
+def test_kill_9_mid_body_never_leaves_a_partial_final_file(cofetch_bin,
+                                                           server,
+                                                           tmp_path):
+    # kill -9 cannot clean up: temporary .part files may stay, but a file
+    # named for an index is always complete.
+    d = tmp_path / "out"
+    d.mkdir()
+    urls = [server.url("/bytes?n=%d" % (500 + k)) for k in range(3)]
+    urls += [server.url("/slowbody?n=200&ms=20&k=%d" % k)
+             for k in range(3)]
+    p = subprocess.Popen([cofetch_bin, "--save", str(d)] + urls,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=binary_env())
+    try:
+        wait_until(lambda: len(server.requests("/slowbody")) == 3, 10,
+                   "slow bodies started")
+        time.sleep(0.5)
+    finally:
+        p.kill()
+        p.communicate()
+    final = [f for f in listing(d) if not f.startswith(".")]
+    for f in final:
+        k = int(f)
+        assert k < 3, "partial body saved as %s" % f
+        assert (d / f).read_bytes() == pattern(500 + k)
+    for f in listing(d):
+        if f.startswith("."):
+            assert f.endswith(".part") and f[1:-5].isdigit(), f
