@@ -339,7 +339,8 @@ main(int argc, char **argv)
 	sched_init(loop);
 	input = input_new(loop, &opts, input_wake, NULL, err, sizeof(err));
 	if (input == NULL) {
-		fprintf(stderr, "cofetch: %s\n", err);
+		fprintf(stderr, "cofetch: %s%s\n",
+		    opts.ninputs > 0 ? "--input: " : "", err);
 		status = 2;
 		goto out;
 	}

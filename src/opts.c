@@ -177,7 +177,8 @@ opts_help(void)
 		help_wrap(d->help, n);
 	}
 	printf("\nExit status: 0 all ok, 1 some request failed, 2 usage "
-	    "error, 3 output not\nwritable, 128+N after signal N. "
+	    "error, 3 output not\nwritable, 70 out of memory, 141 the "
+	    "reader went away, 128+N after signal N.\n"
 	    "See cofetch(1) for the record format.\n");
 }
 
