@@ -2,7 +2,8 @@
 #
 #   make            build ./cofetch
 #   make check      unit tests, man page lint, end-to-end tests, the same
-#                   e2e tests on an ASan+UBSan build, a valgrind subset
+#                   e2e tests on an ASan+UBSan build, a valgrind subset,
+#                   and the e2e tests again with worker threads
 #   make fuzz       libFuzzer targets for a bounded time (FUZZ_SECONDS)
 #   make bench      cofetch side by side with its peers
 #   make deps       install build and test dependencies (apt-get)
@@ -21,9 +22,9 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wno-unused-parameter \
        -Wno-unknown-warning-option -Wno-format-truncation
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE \
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -pthread \
              -DCOFETCH_VERSION='"$(VERSION)"' $(CURL_CFLAGS) $(CJSON_CFLAGS)
-LIBS = $(CURL_LIBS) $(CJSON_LIBS) $(EV_LIBS) -lm
+LIBS = $(CURL_LIBS) $(CJSON_LIBS) $(EV_LIBS) -lm -pthread
 
 SRCS = $(wildcard src/*.c)
 OBJS = $(SRCS:src/%.c=build/%.o)
@@ -74,7 +75,13 @@ check-valgrind: cofetch
 	COFETCH=$(CURDIR)/cofetch COFETCH_VALGRIND=1 \
 	    $(PYTHON) -m pytest -q tests/e2e/test_valgrind.py
 
-check: check-unit lint-man check-e2e check-asan check-valgrind
+# The same end-to-end tests with transfers on worker threads
+# (COFETCH_WORKERS, off by default).
+check-workers: cofetch
+	COFETCH=$(CURDIR)/cofetch COFETCH_WORKERS=2 \
+	    $(PYTHON) -m pytest -q -m "not slow" tests/e2e
+
+check: check-unit lint-man check-e2e check-asan check-valgrind check-workers
 
 deps:
 	@SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -113,5 +120,5 @@ clean:
 distclean: clean
 	rm -rf config.mk config.log config.status configure aclocal.m4 autom4te.cache
 
-.PHONY: all check check-unit check-e2e check-asan check-valgrind deps install uninstall \
+.PHONY: all check check-unit check-e2e check-asan check-valgrind check-workers deps install uninstall \
         lint-man bench fuzz clean distclean

@@ -15,10 +15,12 @@ struct net_sock {
 	int		what;		/* CURL_POLL_* being watched */
 };
 
-static struct ev_loop	*net_loop;
-static CURLM		*net_mh;	/* owned, net_cleanup() */
-static ev_timer		 net_timer;	/* libcurl's single timeout */
-static net_done_fn	 net_done;
+/* One of each per thread that runs transfers (the main loop, or each
+ * worker). */
+static _Thread_local struct ev_loop *net_loop;
+static _Thread_local CURLM	*net_mh;	/* owned, net_cleanup() */
+static _Thread_local ev_timer	 net_timer;	/* libcurl's one timeout */
+static _Thread_local net_done_fn net_done;
 
 static void
 net_harvest(void)
@@ -166,6 +168,8 @@ net_remove(CURL *easy)
 void
 net_cleanup(void)
 {
+	if (net_loop == NULL)
+		return;
 	ev_timer_stop(net_loop, &net_timer);
 	if (net_mh != NULL)
 		(void)curl_multi_cleanup(net_mh);

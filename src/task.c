@@ -29,9 +29,8 @@ struct task {
 	struct waiter	 hrate_wait;	/* per-host rate */
 	ev_timer		 backoff;	/* retry sleep */
 	int			 slept;		/* backoff expired */
-	int			 in_xfer;	/* transfer running */
-	int			 xfer_done;	/* net reported the end */
-	CURLcode		 xfer_result;
+	int			 xfer_done;	/* the attempt ended:
+						 * task_xfer_done() */
 	int			 cancelled;
 	double			 first_start;	/* mono seconds */
 };
@@ -64,12 +63,11 @@ task_backoff_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 void
-task_xfer_done(void *priv, CURLcode result)
+task_xfer_done(void *owner)
 {
-	struct task *t = priv;
+	struct task *t = owner;
 
 	t->xfer_done = 1;
-	t->xfer_result = result;
 	sched_wake(&t->item);			/* resumes in task_run() */
 }
 
@@ -180,17 +178,18 @@ task_run(struct task *t)
 		t->res.attempts++;
 		result_reset(&t->res);
 		t->xfer_done = 0;
-		if (xfer_start(&t->xfer, &t->req, t) < 0) {
-			task_release_host(t);
-			break;
+		xfer_start(&t->xfer, &t->req, t);
+		CO_AWAIT(&t->co, t->xfer_done || t->cancelled);
+		/* task_xfer_done() */
+		if (!t->xfer_done) {
+			/* Cancelled mid-transfer: the attempt is stopped
+			 * and still reports back before we go on. */
+			xfer_cancel(&t->xfer);
+			CO_AWAIT(&t->co, t->xfer_done);	/* task_xfer_done() */
 		}
-		t->in_xfer = 1;
-		CO_AWAIT(&t->co, t->xfer_done || t->cancelled);	/* net */
-		t->in_xfer = 0;
+		task_release_host(t);
 		if (t->cancelled)
 			break;
-		xfer_finish(&t->xfer, t->xfer_result);
-		task_release_host(t);
 
 		if (!retry_should(&o->retry_on, t->res.kind, t->res.status,
 		    request_method(&t->req, o), t->res.attempts, o->retries))
@@ -237,10 +236,6 @@ static void
 task_cancel(struct task *t)
 {
 	t->cancelled = 1;
-	if (t->in_xfer) {
-		xfer_abort(&t->xfer);
-		t->in_xfer = 0;
-	}
 	ev_timer_stop(env.loop, &t->backoff);
 	if (t->host != NULL) {
 		sem_cancel(&t->host->sem, &t->host_wait);
@@ -264,9 +259,7 @@ task_cancel_all(void)
 void
 task_drop_all(void)
 {
-	while (live_head != NULL) {
-		if (live_head->in_xfer)
-			xfer_abort(&live_head->xfer);
+	xfer_stop();	/* no attempt may run on into freed tasks */
+	while (live_head != NULL)
 		task_free(live_head);
-	}
 }

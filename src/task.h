@@ -38,7 +38,7 @@ void	task_cancel_all(void);
 /* Drop every live task without a record (the output is gone). */
 void	task_drop_all(void);
 long	task_live(void);
-/* net.c's done callback. */
-void	task_xfer_done(void *priv, CURLcode result);
+/* xfer.c's done callback: the task's attempt has ended. */
+void	task_xfer_done(void *owner);
 
 #endif

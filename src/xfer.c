@@ -13,6 +13,7 @@
 #include "net.h"
 #include "retry.h"
 #include "util.h"
+#include "worker.h"
 #include "xfer.h"
 
 /* A pooled easy handle and what must live as long as it does. */
@@ -27,14 +28,19 @@ struct xfer_handle {
 };
 
 static const struct opts	*xo;		/* the run's options */
-static struct xfer_handle	*xfer_pool;	/* idle handles */
+static _Thread_local struct xfer_handle *xfer_pool; /* idle handles, per
+						 * thread */
+static xfer_done_fn		 xfer_done;	/* main thread callback */
+static int			 xfer_nworkers;	/* 0: transfers run in
+						 * the main loop */
+static int			 xfer_stopped;	/* workers joined */
 static struct curl_slist	*xfer_common_hdrs; /* owned: -H headers */
 static int			 xfer_proxy_env;   /* a proxy variable is set */
 #define H2C_HOSTS	1024
-static char			*h2c_hosts[H2C_HOSTS]; /* malloced host keys
-						* with an h2c connection,
+static _Thread_local char	*h2c_hosts[H2C_HOSTS]; /* malloced host
+						* keys with an h2c connection,
 						* most recent first */
-static size_t			 h2c_n;
+static _Thread_local size_t	 h2c_n;
 
 /* Body bytes: count them, keep them for --body, write them for --save,
  * and stop the transfer past --max-size. */
@@ -149,28 +155,39 @@ xfer_set_common(CURL *e)
 	(void)curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 }
 
-int
-xfer_global_init(const struct opts *o)
+static void
+xfer_deliver(struct xfer *x)
 {
-	size_t i;
+	xfer_done(x->owner);
+}
 
+int
+xfer_global_init(const struct opts *o, struct ev_loop *loop,
+    xfer_done_fn done, int nworkers)
+{
 	static const char *const proxy_vars[] = {
 		"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy",
 		"ALL_PROXY", NULL
 	};
+	size_t i;
 
 	xo = o;
+	xfer_done = done;
 	for (i = 0; proxy_vars[i] != NULL; i++)
 		if (getenv(proxy_vars[i]) != NULL)
 			xfer_proxy_env = 1;
 	for (i = 0; i < o->nheaders; i++)
 		xfer_common_hdrs = curl_slist_append(xfer_common_hdrs,
 		    o->headers[i]);
-	return 0;
+	xfer_nworkers = nworkers;
+	if (nworkers > 0)
+		return worker_start_all(nworkers, loop, xfer_deliver,
+		    o->concurrency);
+	return net_init(loop, xfer_net_done, o->concurrency);
 }
 
 void
-xfer_global_cleanup(void)
+xfer_thread_cleanup(void)
 {
 	struct xfer_handle *h;
 
@@ -179,10 +196,34 @@ xfer_global_cleanup(void)
 		curl_easy_cleanup(h->easy);
 		free(h);
 	}
-	curl_slist_free_all(xfer_common_hdrs);
-	xfer_common_hdrs = NULL;
 	while (h2c_n > 0)
 		free(h2c_hosts[--h2c_n]);
+}
+
+void
+xfer_stop(void)
+{
+	if (xfer_nworkers > 0 && !xfer_stopped)
+		worker_stop_all();
+	xfer_stopped = 1;
+}
+
+void
+xfer_flush(void)
+{
+	if (xfer_nworkers > 0 && !xfer_stopped)
+		worker_flush();
+}
+
+void
+xfer_global_cleanup(void)
+{
+	xfer_stop();
+	if (xfer_nworkers == 0)
+		net_cleanup();
+	xfer_thread_cleanup();
+	curl_slist_free_all(xfer_common_hdrs);
+	xfer_common_hdrs = NULL;
 }
 
 static struct xfer_handle *
@@ -350,9 +391,50 @@ xfer_set_prior_knowledge(struct xfer_handle *h, const struct request *req)
 	(void)curl_easy_setopt(h->easy, CURLOPT_HTTP_VERSION, ver);
 }
 
-int
-xfer_start(struct xfer *x, const struct request *req, void *priv)
+/* Tell the owner the attempt has ended: through the worker's queue, or at
+ * once in the main loop. */
+static void
+xfer_notify(struct xfer *x)
 {
+	if (x->worker != NULL)
+		worker_finished(x);
+	else
+		xfer_done(x->owner);
+}
+
+void
+xfer_start(struct xfer *x, const struct request *req, void *owner)
+{
+	x->req = req;
+	x->owner = owner;
+	x->worker = NULL;
+	if (xfer_stopped) {
+		x->res->kind = KIND_CANCELLED;
+		(void)snprintf(x->res->message, sizeof(x->res->message),
+		    "the run is ending");
+		xfer_done(owner);
+	} else if (xfer_nworkers > 0)
+		worker_submit(x);
+	else
+		xfer_run_start(x);
+}
+
+void
+xfer_cancel(struct xfer *x)
+{
+	if (x->worker != NULL && !xfer_stopped) {
+		worker_cancel(x);	/* delivered once stopped */
+		return;
+	}
+	xfer_run_abort(x);
+	xfer_done(x->owner);
+}
+
+void
+xfer_run_start(struct xfer *x)
+{
+	const struct request *req = x->req;
+	void *priv = x;
 	struct xfer_handle *h;
 	const char *method = request_method(req, xo);
 	const char *body = req->body != NULL ? req->body : xo->data;
@@ -368,7 +450,8 @@ xfer_start(struct xfer *x, const struct request *req, void *priv)
 		x->res->kind = KIND_INTERNAL;
 		(void)snprintf(x->res->message, sizeof(x->res->message),
 		    "cannot create a libcurl handle");
-		return -1;
+		xfer_notify(x);
+		return;
 	}
 	x->h = h;
 	e = h->easy;
@@ -435,12 +518,12 @@ xfer_start(struct xfer *x, const struct request *req, void *priv)
 		    "curl_multi_add_handle failed");
 		goto fail;
 	}
-	return 0;
+	return;
 fail:
 	xfer_save_close(x, 0);
 	x->h = NULL;
 	xfer_handle_put(h);
-	return -1;
+	xfer_notify(x);
 }
 
 enum kind
@@ -510,7 +593,7 @@ us_to_s(curl_off_t us)
 	return (double)us / 1e6;
 }
 
-void
+static void
 xfer_finish(struct xfer *x, CURLcode result)
 {
 	struct xfer_handle *h = x->h;
@@ -605,7 +688,16 @@ xfer_finish(struct xfer *x, CURLcode result)
 }
 
 void
-xfer_abort(struct xfer *x)
+xfer_net_done(void *priv, CURLcode result)
+{
+	struct xfer *x = priv;
+
+	xfer_finish(x, result);
+	xfer_notify(x);
+}
+
+void
+xfer_run_abort(struct xfer *x)
 {
 	if (x->h == NULL)
 		return;
@@ -618,7 +710,9 @@ xfer_abort(struct xfer *x)
 void
 xfer_free(struct xfer *x)
 {
-	xfer_abort(x);
+	/* Only ever runs with no attempt under way, or after the workers
+	 * stopped (which aborted theirs). */
+	xfer_run_abort(x);
 	curl_slist_free_all(x->hdrs);
 	x->hdrs = NULL;
 }
