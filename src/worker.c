@@ -150,18 +150,6 @@ worker_wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 	}
 }
 
-static void *
-worker_main(void *arg)
-{
-	struct worker *w = arg;
-
-	ev_run(w->loop, 0);
-	ev_async_stop(w->loop, &w->wake);
-	xfer_thread_cleanup();
-	net_cleanup();
-	return NULL;
-}
-
 /* Main thread: hand finished attempts to their tasks. */
 static void
 main_wake_cb(struct ev_loop *loop, ev_async *a, int revents)
@@ -180,9 +168,10 @@ main_wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 	}
 }
 
-/* Worker thread, before its loop runs: the per-thread libcurl glue. */
+/* The worker thread: its own libcurl glue, then its loop until told to
+ * quit. */
 static void *
-worker_boot(void *arg)
+worker_main(void *arg)
 {
 	struct worker *w = arg;
 	sigset_t all;
@@ -196,7 +185,11 @@ worker_boot(void *arg)
 		    "worker thread\n");
 		exit(70);
 	}
-	return worker_main(w);
+	ev_run(w->loop, 0);
+	ev_async_stop(w->loop, &w->wake);
+	xfer_thread_cleanup();
+	net_cleanup();
+	return NULL;
 }
 
 int
@@ -231,7 +224,7 @@ worker_start_all(int n, struct ev_loop *loop, worker_deliver_fn fn,
 		w->flush.data = w;
 		ev_prepare_start(w->loop, &w->flush);
 		ev_unref(w->loop);
-		if (pthread_create(&w->thread, NULL, worker_boot, w) != 0)
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
 			return -1;
 		w->started = 1;
 	}
