@@ -41,6 +41,7 @@ static _Thread_local char	*h2c_hosts[H2C_HOSTS]; /* malloced host
 						* keys with an h2c connection,
 						* most recent first */
 static _Thread_local size_t	 h2c_n;
+static int			 xfer_h2c_reuse_broken; /* libcurl < 7.88.2 */
 
 /* Body bytes: count them, keep them for --body, write them for --save,
  * and stop the transfer past --max-size. */
@@ -173,6 +174,8 @@ xfer_global_init(const struct opts *o, struct ev_loop *loop,
 
 	xo = o;
 	xfer_done = done;
+	xfer_h2c_reuse_broken =
+	    curl_version_info(CURLVERSION_NOW)->version_num < 0x075802;
 	for (i = 0; proxy_vars[i] != NULL; i++)
 		if (getenv(proxy_vars[i]) != NULL)
 			xfer_proxy_env = 1;
@@ -308,13 +311,21 @@ xfer_build_headers(const struct request *req)
 	return l;
 }
 
+/* The --save path of index: DIR/INDEX, or the temporary DIR/.INDEX.part
+ * it is written to first. Nothing from the network goes into it. */
+static void
+xfer_save_path(char *buf, size_t len, uint64_t index, int tmp)
+{
+	(void)snprintf(buf, len, tmp ? "%s/.%llu.part" : "%s/%llu",
+	    xo->save_dir, (unsigned long long)index);
+}
+
 static int
 xfer_save_open(struct xfer *x, const struct request *req)
 {
 	char path[4096];
 
-	(void)snprintf(path, sizeof(path), "%s/.%llu.part", xo->save_dir,
-	    (unsigned long long)req->index);
+	xfer_save_path(path, sizeof(path), req->index, 1);
 	x->save_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644);
 	if (x->save_fd < 0) {
@@ -340,10 +351,8 @@ xfer_save_close(struct xfer *x, int keep)
 		keep = 0;
 	}
 	x->save_fd = -1;
-	(void)snprintf(tmp, sizeof(tmp), "%s/.%llu.part", xo->save_dir,
-	    (unsigned long long)x->index);
-	(void)snprintf(path, sizeof(path), "%s/%llu", xo->save_dir,
-	    (unsigned long long)x->index);
+	xfer_save_path(tmp, sizeof(tmp), x->index, 1);
+	xfer_save_path(path, sizeof(path), x->index, 0);
 	if (keep && rename(tmp, path) < 0) {
 		failed = errno;
 		keep = 0;
@@ -368,12 +377,10 @@ xfer_save_close(struct xfer *x, int keep)
 static void
 xfer_set_prior_knowledge(struct xfer_handle *h, const struct request *req)
 {
-	curl_version_info_data *v;
 	long ver = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
 	size_t i;
 
-	v = curl_version_info(CURLVERSION_NOW);
-	if (v->version_num < 0x075802 && req->host[0] != '\0') {
+	if (xfer_h2c_reuse_broken && req->host[0] != '\0') {
 		for (i = 0; i < h2c_n; i++)
 			if (strcmp(h2c_hosts[i], req->host) == 0)
 				break;
@@ -601,7 +608,7 @@ xfer_finish(struct xfer *x, CURLcode result)
 	CURL *e = h->easy;
 	curl_off_t dns = 0, conn = 0, app = 0, start = 0, total = 0;
 	long ver = 0, nconn = -1;
-	char *s = NULL;
+	char *s = NULL, path[4096];
 
 	(void)curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
 	(void)curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &ver);
@@ -650,36 +657,32 @@ xfer_finish(struct xfer *x, CURLcode result)
 	r->t_ttfb = us_to_s(start);
 	r->t_total = us_to_s(total);
 
-	if (x->too_large) {
+	/* Our own write callback's verdicts come before libcurl's. */
+	if (x->too_large)
 		r->kind = KIND_TOO_LARGE;
+	else if (x->write_failed)
+		r->kind = KIND_WRITE;
+	else
+		r->kind = xfer_classify(result, r->status, h->errbuf);
+	if (r->kind == KIND_TOO_LARGE)
 		(void)snprintf(r->message, sizeof(r->message),
 		    "response body exceeds --max-size %lld bytes",
 		    (long long)xo->max_size);
-	} else if (x->write_failed) {
-		r->kind = KIND_WRITE;
+	else if (x->write_failed) {
+		xfer_save_path(path, sizeof(path), x->index, 0);
 		(void)snprintf(r->message, sizeof(r->message),
-		    "cannot write %s/%llu: %s", xo->save_dir,
-		    (unsigned long long)x->index, strerror(x->write_errno));
-	} else {
-		r->kind = xfer_classify(result, r->status, h->errbuf);
-		if (r->kind == KIND_HTTP)
-			(void)snprintf(r->message, sizeof(r->message),
-			    "HTTP %ld", r->status);
-		else if (r->kind == KIND_TOO_LARGE)
-			(void)snprintf(r->message, sizeof(r->message),
-			    "response body exceeds --max-size %lld bytes",
-			    (long long)xo->max_size);
-		else if (r->kind == KIND_INVALID_URL &&
-		    result == CURLE_UNSUPPORTED_PROTOCOL)
-			(void)snprintf(r->message, sizeof(r->message),
-			    "redirect to a scheme other than http/https "
-			    "refused (%s)", h->errbuf[0] ? h->errbuf :
-			    curl_easy_strerror(result));
-		else if (r->kind != KIND_NONE)
-			(void)snprintf(r->message, sizeof(r->message), "%s",
-			    h->errbuf[0] ? h->errbuf :
-			    curl_easy_strerror(result));
-	}
+		    "cannot write %s: %s", path, strerror(x->write_errno));
+	} else if (r->kind == KIND_HTTP)
+		(void)snprintf(r->message, sizeof(r->message), "HTTP %ld",
+		    r->status);
+	else if (r->kind == KIND_INVALID_URL &&
+	    result == CURLE_UNSUPPORTED_PROTOCOL)
+		(void)snprintf(r->message, sizeof(r->message),
+		    "redirect to a scheme other than http/https refused (%s)",
+		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(result));
+	else if (r->kind != KIND_NONE)
+		(void)snprintf(r->message, sizeof(r->message), "%s",
+		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(result));
 	/* Only a response that arrived whole is saved. */
 	xfer_save_close(x, result == CURLE_OK && !x->too_large &&
 	    !x->write_failed);
