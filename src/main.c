@@ -158,15 +158,22 @@ input_wake(void *arg)
 	sched_wake(&admit_item);
 }
 
+/* Read no more input and admit nothing more. */
+static void
+run_stop_admission(void)
+{
+	input_done = 1;
+	input_stop(input);
+	if (admit_wait.waiting)
+		sem_cancel(&global_sem, &admit_wait);
+}
+
 static void
 run_teardown_output(void)
 {
 	/* The output is gone: nothing more can be reported, so stop
 	 * everything at once and quietly. */
-	input_done = 1;
-	input_stop(input);
-	if (admit_wait.waiting)
-		sem_cancel(&global_sem, &admit_wait);
+	run_stop_admission();
 	task_drop_all();
 	finished = 1;
 	ev_break(loop, EVBREAK_ALL);
@@ -193,10 +200,7 @@ signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 	if (stop_signal)
 		return;
 	stop_signal = w->signum;
-	input_done = 1;
-	input_stop(input);
-	if (admit_wait.waiting)
-		sem_cancel(&global_sem, &admit_wait);
+	run_stop_admission();
 	task_cancel_all();
 	sched_wake(&admit_item);
 }
