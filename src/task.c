@@ -32,6 +32,8 @@ struct task {
 	int			 xfer_done;	/* the attempt ended:
 						 * task_xfer_done() */
 	int			 cancelled;
+	int			 keep_result;	/* cancelled, but the attempt
+						 * had ended: report it */
 	double			 first_start;	/* mono seconds */
 };
 
@@ -188,8 +190,12 @@ task_run(struct task *t)
 			CO_AWAIT(&t->co, t->xfer_done);	/* task_xfer_done() */
 		}
 		task_release_host(t);
-		if (t->cancelled)
+		if (t->cancelled) {
+			/* A response that had arrived whole before the
+			 * signal is reported as it is, not as cancelled. */
+			t->keep_result = !t->xfer.aborted;
 			break;
+		}
 
 		if (!retry_should(&o->retry_on, t->res.kind, t->res.status,
 		    request_method(&t->req, o), t->res.attempts, o->retries))
@@ -208,7 +214,7 @@ task_run(struct task *t)
 		if (t->cancelled)
 			break;
 	}
-	if (t->cancelled) {
+	if (t->cancelled && !t->keep_result) {
 		result_reset(&t->res);
 		t->res.kind = KIND_CANCELLED;
 		(void)snprintf(t->res.message, sizeof(t->res.message),

@@ -415,6 +415,7 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	x->req = req;
 	x->owner = owner;
 	x->worker = NULL;
+	x->aborted = 0;
 	if (xfer_stopped) {
 		x->res->kind = KIND_CANCELLED;
 		(void)snprintf(x->res->message, sizeof(x->res->message),
@@ -708,6 +709,7 @@ xfer_run_abort(struct xfer *x)
 	xfer_save_close(x, 0);
 	xfer_handle_put(x->h);
 	x->h = NULL;
+	x->aborted = 1;
 }
 
 void

@@ -35,6 +35,9 @@ struct xfer {
 						 * response's Retry-After,
 						 * or -1 */
 	int			 save_fd;	/* --save temporary, or -1 */
+	int			 aborted;	/* xfer_cancel() stopped the
+						 * attempt: x->res is not its
+						 * outcome */
 	uint64_t		 index;
 	struct xfer		*qnext;		/* worker queue link */
 	struct xfer		*aprev, *anext;	/* worker's running list */
@@ -60,7 +63,8 @@ void	xfer_init(struct xfer *x, struct result *res);
  * times, ...); a failure to start is reported the same way. */
 void	xfer_start(struct xfer *x, const struct request *req, void *owner);
 /* Stop a running attempt (cancellation); the done callback still follows
- * (perhaps before this returns) and x->res is then not to be trusted. */
+ * (perhaps before this returns). x->aborted says whether it was stopped or
+ * had already ended, with x->res its outcome. */
 void	xfer_cancel(struct xfer *x);
 void	xfer_free(struct xfer *x);	/* after the last attempt ended */
 
