@@ -34,7 +34,14 @@ static xfer_done_fn		 xfer_done;	/* main thread callback */
 static int			 xfer_nworkers;	/* 0: transfers run in
 						 * the main loop */
 static int			 xfer_stopped;	/* workers joined */
-static struct curl_slist	*xfer_common_hdrs; /* owned: -H headers */
+static struct curl_slist	*xfer_common_hdrs; /* owned: xfer_base_hdrs
+						 * as a libcurl list */
+static const char	**xfer_base_hdrs;	/* malloced: the -H headers,
+						 * then the default lines they
+						 * do not replace */
+static size_t		 xfer_nbase;
+static char		*xfer_default_hdrs[2];	/* owned: User-Agent and
+						 * Accept-Encoding lines */
 static int			 xfer_proxy_env;   /* a proxy variable is set */
 #define H2C_HOSTS	1024
 static _Thread_local char	*h2c_hosts[H2C_HOSTS]; /* malloced host
@@ -104,6 +111,73 @@ xfer_header_cb(char *p, size_t size, size_t nmemb, void *userdata)
 	return len;
 }
 
+/* What libcurl can decode, as CURLOPT_ACCEPT_ENCODING "" would offer it
+ * (same order), so the header we send by hand says the same. */
+static const char *
+xfer_accept_encoding(void)
+{
+	static char list[64];
+	const curl_version_info_data *v;
+
+	if (list[0] != '\0')
+		return list;
+	v = curl_version_info(CURLVERSION_NOW);
+	if (v->features & CURL_VERSION_LIBZ)
+		(void)strcat(list, "deflate, gzip");
+	if (v->features & CURL_VERSION_BROTLI)
+		(void)strcat(list, list[0] != '\0' ? ", br" : "br");
+	if (v->features & CURL_VERSION_ZSTD)
+		(void)strcat(list, list[0] != '\0' ? ", zstd" : "zstd");
+	if (list[0] == '\0')
+		(void)strcat(list, "identity");
+	return list;
+}
+
+static int header_same_name(const char *, const char *);
+
+/* "Name: value", malloced. */
+static char *
+xfer_header_line(const char *name, const char *value)
+{
+	size_t n = strlen(name) + strlen(value) + 3;
+	char *l = xmalloc(n);
+
+	(void)snprintf(l, n, "%s: %s", name, value);
+	return l;
+}
+
+/* The headers every request starts from: -H, then the default
+ * User-Agent and Accept-Encoding lines unless -H names them. */
+static void
+xfer_base_hdrs_init(const struct opts *o)
+{
+	size_t i, j, n = 0;
+	int replaced;
+
+	if (o->user_agent[0] != '\0')
+		xfer_default_hdrs[n++] = xfer_header_line("User-Agent",
+		    o->user_agent);
+	if (o->compress)
+		xfer_default_hdrs[n++] = xfer_header_line("Accept-Encoding",
+		    xfer_accept_encoding());
+	xfer_base_hdrs = xcalloc(o->nheaders + n + 1,
+	    sizeof(*xfer_base_hdrs));
+	for (i = 0; i < o->nheaders; i++)
+		xfer_base_hdrs[xfer_nbase++] = o->headers[i];
+	for (j = 0; j < n; j++) {
+		replaced = 0;
+		for (i = 0; i < o->nheaders; i++)
+			if (header_same_name(o->headers[i],
+			    xfer_default_hdrs[j]))
+				replaced = 1;
+		if (!replaced)
+			xfer_base_hdrs[xfer_nbase++] = xfer_default_hdrs[j];
+	}
+	for (i = 0; i < xfer_nbase; i++)
+		xfer_common_hdrs = curl_slist_append(xfer_common_hdrs,
+		    xfer_base_hdrs[i]);
+}
+
 static void
 xfer_set_common(CURL *e)
 {
@@ -119,9 +193,17 @@ xfer_set_common(CURL *e)
 	    (long)(o->timeout * 1000));
 	(void)curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)(o->connect_timeout * 1000));
-	(void)curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
+	/* User-Agent and Accept-Encoding go out as ready-made header lines
+	 * (xfer_base_hdrs_init): libcurl would format each of them afresh,
+	 * a byte at a time, for every request. The options still matter:
+	 * CURLOPT_ACCEPT_ENCODING turns decoding on, and a proxy's CONNECT
+	 * carries CURLOPT_USERAGENT. A header line of the same name wins
+	 * over both. */
+	if (o->proxy != NULL || xfer_proxy_env)
+		(void)curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
 	if (o->compress)
-		(void)curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+		(void)curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING,
+		    xfer_accept_encoding());
 	if (o->insecure) {
 		(void)curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		(void)curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -179,9 +261,7 @@ xfer_global_init(const struct opts *o, struct ev_loop *loop,
 	for (i = 0; proxy_vars[i] != NULL; i++)
 		if (getenv(proxy_vars[i]) != NULL)
 			xfer_proxy_env = 1;
-	for (i = 0; i < o->nheaders; i++)
-		xfer_common_hdrs = curl_slist_append(xfer_common_hdrs,
-		    o->headers[i]);
+	xfer_base_hdrs_init(o);
 	xfer_nworkers = nworkers;
 	if (nworkers > 0)
 		return worker_start_all(nworkers, loop, xfer_deliver,
@@ -227,6 +307,12 @@ xfer_global_cleanup(void)
 	xfer_thread_cleanup();
 	curl_slist_free_all(xfer_common_hdrs);
 	xfer_common_hdrs = NULL;
+	free(xfer_base_hdrs);
+	xfer_base_hdrs = NULL;
+	xfer_nbase = 0;
+	free(xfer_default_hdrs[0]);
+	free(xfer_default_hdrs[1]);
+	xfer_default_hdrs[0] = xfer_default_hdrs[1] = NULL;
 }
 
 static struct xfer_handle *
@@ -277,7 +363,7 @@ header_same_name(const char *a, const char *b)
 	return na == nb && strncasecmp(a, b, na) == 0;
 }
 
-/* The header list for req: -H headers the line does not override, then
+/* The header list for req: base headers the line does not override, then
  * the line's own, then Content-Type for a JSON body. NULL when the
  * common list serves. */
 static struct curl_slist *
@@ -290,14 +376,15 @@ xfer_build_headers(const struct request *req)
 
 	if (req->headers == NULL && !req->body_is_json)
 		return NULL;
-	for (i = 0; i < xo->nheaders; i++) {
+	for (i = 0; i < xfer_nbase; i++) {
 		overridden = 0;
 		for (h = req->headers; h != NULL && *h != NULL; h++)
-			if (header_same_name(xo->headers[i], *h))
+			if (header_same_name(xfer_base_hdrs[i], *h))
 				overridden = 1;
 		if (!overridden) {
-			l = curl_slist_append(l, xo->headers[i]);
-			if (header_same_name(xo->headers[i], "Content-Type:"))
+			l = curl_slist_append(l, xfer_base_hdrs[i]);
+			if (header_same_name(xfer_base_hdrs[i],
+			    "Content-Type:"))
 				has_ctype = 1;
 		}
 	}

@@ -300,6 +300,31 @@ def test_json_line_sets_method_headers_body_and_id(run, server):
     assert doc["body"] == "hello body"
 
 
+def test_default_headers_give_way_to_h_and_to_the_line(run, server):
+    """User-Agent and Accept-Encoding are sent once each: the line's value
+    over -H, -H over the defaults; other lines keep the defaults."""
+    u = server.url("/echo")
+    lines = [json.dumps({"url": u + "?n=1",
+                         "headers": {"User-Agent": "line/1",
+                                     "Accept-Encoding": "identity"}}),
+             json.dumps({"url": u + "?n=2", "headers": {"X-A": "1"}}),
+             u + "?n=3"]
+    code, recs, err = run(["--body=json", "--ordered", "-A", "opt/1",
+                           "-H", "Accept-Encoding: gzip"],
+                          input="\n".join(lines) + "\n")
+    assert code == 0, err
+    got = [(header_values(echo(r), "User-Agent"),
+            header_values(echo(r), "Accept-Encoding")) for r in recs]
+    assert got == [(["line/1"], ["identity"]),
+                   (["opt/1"], ["gzip"]),
+                   (["opt/1"], ["gzip"])]
+    code, recs, err = run(["--body=json", "-A", "", "--no-compress"],
+                          input=u + "\n")
+    assert code == 0, err
+    assert header_values(echo(recs[0]), "User-Agent") == []
+    assert header_values(echo(recs[0]), "Accept-Encoding") == []
+
+
 def test_id_is_echoed_for_any_json_value_and_absent_otherwise(run, server):
     ids = [7, "seven", [1, "a"], None, 1.5, True]
     lines = [json.dumps({"url": server.url("/ok?i=%d" % n), "id": v})
