@@ -49,6 +49,10 @@ static _Thread_local char	*h2c_hosts[H2C_HOSTS]; /* malloced host
 						* most recent first */
 static _Thread_local size_t	 h2c_n;
 static int			 xfer_h2c_reuse_broken; /* libcurl < 7.88.2 */
+static int			 xfer_header_api; /* curl_easy_header() is
+						 * built in */
+static int			 xfer_header_cb_on; /* response headers come
+						 * through xfer_header_cb */
 
 /* Body bytes: count them, keep them for --body, write them for --save,
  * and stop the transfer past --max-size. */
@@ -96,7 +100,8 @@ xfer_header_cb(char *p, size_t size, size_t nmemb, void *userdata)
 		 * final one's headers count. */
 		buf_reset(&x->res->headers);
 		x->retry_after = -1;
-	} else if (len > 12 && (p[0] == 'r' || p[0] == 'R') &&
+	} else if (!xfer_header_api && len > 12 &&
+	    (p[0] == 'r' || p[0] == 'R') &&
 	    strncasecmp(p, "retry-after:", 12) == 0) {
 		n = len - 12;
 		if (n >= sizeof(val))
@@ -210,10 +215,12 @@ xfer_set_common(CURL *e)
 	}
 	if (o->proxy != NULL)
 		(void)curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
-	else if (!xfer_proxy_env)
-		/* No proxy anywhere: spare libcurl its getenv() calls on
-		 * every transfer. */
+	else if (!xfer_proxy_env) {
+		/* No proxy anywhere: spare libcurl its getenv() calls for
+		 * the proxy and no_proxy variables on every transfer. */
 		(void)curl_easy_setopt(e, CURLOPT_PROXY, "");
+		(void)curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+	}
 	(void)curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	switch (o->http) {
 	case HTTPV_1_1:
@@ -233,7 +240,9 @@ xfer_set_common(CURL *e)
 	(void)curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)o->max_size);
 	(void)curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, xfer_write_cb);
-	(void)curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, xfer_header_cb);
+	if (xfer_header_cb_on)
+		(void)curl_easy_setopt(e, CURLOPT_HEADERFUNCTION,
+		    xfer_header_cb);
 	(void)curl_easy_setopt(e, CURLOPT_HTTPHEADER, xfer_common_hdrs);
 	(void)curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 }
@@ -248,6 +257,7 @@ int
 xfer_global_init(const struct opts *o, struct ev_loop *loop,
     xfer_done_fn done, int nworkers)
 {
+	struct curl_header *hh;
 	static const char *const proxy_vars[] = {
 		"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy",
 		"ALL_PROXY", NULL
@@ -258,6 +268,11 @@ xfer_global_init(const struct opts *o, struct ev_loop *loop,
 	xfer_done = done;
 	xfer_h2c_reuse_broken =
 	    curl_version_info(CURLVERSION_NOW)->version_num < 0x075802;
+	/* Retry-After is read from libcurl's header store when it has one;
+	 * otherwise every header line goes through xfer_header_cb. */
+	xfer_header_api = curl_easy_header(NULL, "Retry-After", 0,
+	    CURLH_HEADER, -1, &hh) != CURLHE_NOT_BUILT_IN;
+	xfer_header_cb_on = o->headers_out || !xfer_header_api;
 	for (i = 0; proxy_vars[i] != NULL; i++)
 		if (getenv(proxy_vars[i]) != NULL)
 			xfer_proxy_env = 1;
@@ -559,7 +574,10 @@ xfer_run_start(struct xfer *x)
 		(void)curl_easy_setopt(e, CURLOPT_URL, req->url);
 	(void)curl_easy_setopt(e, CURLOPT_PRIVATE, priv);
 	(void)curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	(void)curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	/* Never without the callback: libcurl would hand the headers to
+	 * the body's write function. */
+	if (xfer_header_cb_on)
+		(void)curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 
 	/* Set only what differs from a plain GET, and undo what the
 	 * previous request on this handle changed. */
@@ -688,6 +706,21 @@ us_to_s(curl_off_t us)
 	return (double)us / 1e6;
 }
 
+/* The last Retry-After of the final response, as seconds, or -1. */
+static double
+xfer_retry_after(CURL *e)
+{
+	struct curl_header *h;
+
+	if (curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1,
+	    &h) != CURLHE_OK)
+		return -1;
+	if (h->amount > 1 && curl_easy_header(e, "Retry-After",
+	    h->amount - 1, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return -1;
+	return retry_after_parse(h->value, now_wall());
+}
+
 static void
 xfer_finish(struct xfer *x, CURLcode result)
 {
@@ -744,6 +777,9 @@ xfer_finish(struct xfer *x, CURLcode result)
 	r->t_tls = app > conn ? us_to_s(app - conn) : 0;
 	r->t_ttfb = us_to_s(start);
 	r->t_total = us_to_s(total);
+
+	if (xfer_header_api && (r->status == 429 || r->status == 503))
+		x->retry_after = xfer_retry_after(e);
 
 	/* Our own write callback's verdicts come before libcurl's. */
 	if (x->too_large)

@@ -98,9 +98,12 @@ def test_dns_failures_are_not_retried_by_default(run):
     assert r["attempts"] == 1
 
 
-def test_retry_after_seconds_is_respected(run, server):
+@pytest.mark.parametrize("extra", [[], ["--headers"]])
+def test_retry_after_seconds_is_respected(run, server, extra):
+    """With or without --headers (libcurl's header store is read either
+    way; the header callback is only installed for --headers)."""
     key, url = flaky(server, 1, retry_after=1)
-    code, r, err = one(run, FAST + [url])
+    code, r, err = one(run, FAST + extra + [url])
     assert code == 0, err
     assert r["attempts"] == 2
     t = [h["t"] for h in hits(server, key)]
