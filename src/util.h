@@ -23,10 +23,34 @@ struct buf {
 void buf_init(struct buf *b);
 void buf_free(struct buf *b);		/* accepts a zeroed buf */
 void buf_reset(struct buf *b);		/* len = 0, memory kept */
-void buf_reserve(struct buf *b, size_t extra);
-void buf_add(struct buf *b, const void *p, size_t n);
-void buf_addc(struct buf *b, char c);
+void buf_grow(struct buf *b, size_t extra);	/* slow path of reserve */
 void buf_adds(struct buf *b, const char *s);
+
+/* Inline: records are built from a few dozen of these per request. */
+static inline void
+buf_reserve(struct buf *b, size_t extra)
+{
+	if (b->len + extra + 1 > b->cap)
+		buf_grow(b, extra);
+}
+
+static inline void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	if (n > 0)
+		__builtin_memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static inline void
+buf_addc(struct buf *b, char c)
+{
+	buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 void buf_addf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
