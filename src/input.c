@@ -45,7 +45,31 @@ struct input {
 					 * will not block */
 	int		 stopped;
 	ev_io		 io;
+	uint64_t	 next_index;	/* of the next request line */
+	input_want_fn	 want;		/* NULL: parse every line */
+	void		*want_arg;
 };
+
+void
+input_set_want(struct input *in, input_want_fn want, void *arg)
+{
+	in->want = want;
+	in->want_arg = arg;
+}
+
+/* One line: 0 if it is no request; else 1, with req->index set and req
+ * parsed unless want() turns the index down. */
+static int
+input_take(struct input *in, struct request *req, const char *line,
+    size_t len, int truncated)
+{
+	if (!input_line_is_request(line, len))
+		return 0;
+	req->index = in->next_index++;
+	if (in->want == NULL || in->want(req->index, in->want_arg))
+		(void)input_parse_line(req, line, len, truncated);
+	return 1;
+}
 
 static void
 input_io_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -195,7 +219,7 @@ input_next(struct input *in, struct request *req)
 		return -1;
 	while (in->next_url < in->o->nurls) {
 		u = in->o->urls[in->next_url++];
-		if (input_parse_line(req, u, strlen(u), 0))
+		if (input_take(in, req, u, strlen(u), 0))
 			return 1;
 	}
 	while (in->cur < in->nsrcs) {
@@ -216,12 +240,12 @@ input_next(struct input *in, struct request *req)
 			if (len > INPUT_LINE_MAX) {
 				/* Too long: the first part speaks for the
 				 * line, the rest is dropped. */
-				r = input_parse_line(req, in->buf + in->start,
+				r = input_take(in, req, in->buf + in->start,
 				    INPUT_LINE_MAX, 1);
 				in->start = nl ? in->start + len + 1 : in->end;
 				in->skipping = nl == NULL;
 			} else {
-				r = input_parse_line(req, in->buf + in->start,
+				r = input_take(in, req, in->buf + in->start,
 				    len, 0);
 				in->start += len + (nl ? 1 : 0);
 			}

@@ -19,6 +19,10 @@
  * invalid. req->index is left for the caller. */
 int	input_parse_line(struct request *req, const char *line, size_t len,
 	    int truncated);
+/* Is line[0..len) a request line by input_parse_line()'s rule (not blank,
+ * not '#' after white space and an optional UTF-8 byte order mark)?
+ * Cheap: it looks at the first bytes only. */
+int	input_line_is_request(const char *line, size_t len);
 /* input_parse_line() keeps one libcurl URL handle between calls (so it is
  * not thread-safe); this frees it, for a clean exit under ASan/valgrind.
  * Parsing again afterwards is fine. */
@@ -39,6 +43,15 @@ struct input	*input_new(struct ev_loop *loop, const struct opts *o,
 /* Next request line: 1 with req filled (index not set), 0 when nothing is
  * ready yet (wake is called later), -1 at the end of all input. */
 int		 input_next(struct input *in, struct request *req);
+/* Which request lines to parse, by index alone (a shard, lines a resumed
+ * run already has). A line want() turns down is still counted and handed
+ * out by input_next(), with req->index set and nothing parsed, so the
+ * caller can skip it; the rest of the work a parse costs (~8k
+ * instructions for a URL) is saved. Without want(), every line is
+ * parsed. */
+typedef int (*input_want_fn)(uint64_t index, void *arg);
+void		 input_set_want(struct input *in, input_want_fn want,
+		    void *arg);
 /* Stop watching the sources (after a signal); input_next() returns -1. */
 void		 input_stop(struct input *in);
 /* True when every source is a regular file or an argument, so the number

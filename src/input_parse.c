@@ -592,6 +592,20 @@ fail:
 }
 
 int
+input_line_is_request(const char *line, size_t len)
+{
+	if (len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3;
+		len -= 3;
+	}
+	while (len > 0 && is_space((unsigned char)line[0])) {
+		line++;
+		len--;
+	}
+	return len > 0 && line[0] != '#';
+}
+
+int
 input_parse_line(struct request *req, const char *line, size_t len,
     int truncated)
 {

@@ -46,7 +46,6 @@ static struct sched_item admit_item;	/* the admission pump */
 static struct waiter admit_wait;	/* admission waits for a permit */
 static int		 admit_permit;	/* admission holds a permit */
 static int		 input_done;
-static uint64_t		 next_index;
 static int		 stop_signal;	/* SIGINT/SIGTERM received */
 static int		 any_failed;
 static int		 finished;
@@ -88,6 +87,22 @@ run_task_done(void)
 	run_check_end();
 }
 
+/* Is index in this run's shard (--shard K/N)? */
+static int
+run_in_shard(uint64_t index)
+{
+	return index % opts.shard_n == opts.shard_k - 1;
+}
+
+/* Is the request line at index this run's to fetch: in the shard and not
+ * done by the run --resume continues? The reader parses no other line. */
+static int
+run_want(uint64_t index, void *arg)
+{
+	return run_in_shard(index) &&
+	    !(opts.resume && resume_has(&resumed, index));
+}
+
 /* Admit as many requests as permits, reorder slots and input allow. */
 static void
 admit_run(struct sched_item *item)
@@ -121,14 +136,11 @@ admit_run(struct sched_item *item)
 			input_done = 1;
 			break;
 		}
-		index = next_index++;
-		req.index = index;
-		if ((index % opts.shard_n) != opts.shard_k - 1) {
-			request_free(&req);
-			continue;
-		}
-		if (opts.resume && resume_has(&resumed, index)) {
-			progress_skip();	/* not in this run's total */
+		index = req.index;
+		if (!run_want(index, NULL)) {	/* left unparsed */
+			if (run_in_shard(index))
+				progress_skip();	/* resumed: not in
+							 * this run's total */
 			request_free(&req);
 			continue;
 		}
@@ -372,6 +384,7 @@ main(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	input_set_want(input, run_want, NULL);
 	if (run_check_save_dir(err, sizeof(err)) < 0) {
 		fprintf(stderr, "cofetch: %s\n", err);
 		status = 2;

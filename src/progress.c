@@ -172,20 +172,6 @@ progress_lines_end(struct progress_lines *pl)
 		lines_next(pl);
 }
 
-int
-progress_line_is_request(const char *s, size_t n)
-{
-	if (n >= 3 && memcmp(s, utf8_bom, 3) == 0) {
-		s += 3;
-		n -= 3;
-	}
-	while (n > 0 && is_space((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	return n > 0 && *s != '#';
-}
-
 uint64_t
 progress_shard_share(uint64_t total, uint64_t k, uint64_t n)
 {
@@ -649,7 +635,7 @@ count_start(const struct opts *o)
 	cnt_state = TOTAL_UNKNOWN;
 	memset(&cnt_lines, 0, sizeof(cnt_lines));
 	for (i = 0; i < o->nurls; i++)
-		if (progress_line_is_request(o->urls[i], strlen(o->urls[i])))
+		if (input_line_is_request(o->urls[i], strlen(o->urls[i])))
 			cnt_lines.count++;
 	n = o->ninputs;
 	if (n == 0 && o->nurls == 0)

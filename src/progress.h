@@ -88,8 +88,6 @@ struct progress_lines {
 void	progress_lines_add(struct progress_lines *pl, const char *p,
 	    size_t n);
 void	progress_lines_end(struct progress_lines *pl);	/* end of a file */
-/* Is one URL argument s[0..n) a request? */
-int	progress_line_is_request(const char *s, size_t n);
 /* How many of indexes 0..total-1 fall in shard k (1-based) of n. */
 uint64_t progress_shard_share(uint64_t total, uint64_t k, uint64_t n);
 

@@ -447,13 +447,13 @@ TEST(counting_an_empty_file_gives_zero)
 
 TEST(url_arguments_count_unless_blank_or_comment)
 {
-	CHECK(progress_line_is_request("http://a/", 9));
-	CHECK(progress_line_is_request("a\nb", 3));
-	CHECK(!progress_line_is_request("", 0));
-	CHECK(!progress_line_is_request("  \t", 3));
-	CHECK(!progress_line_is_request(" # x", 4));
-	CHECK(!progress_line_is_request("\xef\xbb\xbf", 3));
-	CHECK(progress_line_is_request("\xef\xbb", 2));
+	CHECK(input_line_is_request("http://a/", 9));
+	CHECK(input_line_is_request("a\nb", 3));
+	CHECK(!input_line_is_request("", 0));
+	CHECK(!input_line_is_request("  \t", 3));
+	CHECK(!input_line_is_request(" # x", 4));
+	CHECK(!input_line_is_request("\xef\xbb\xbf", 3));
+	CHECK(input_line_is_request("\xef\xbb", 2));
 }
 
 TEST(a_shard_gets_its_share_of_the_total)
