@@ -200,6 +200,9 @@ parse_long(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
+	/* Digits only, as every count here is: no space, sign or "0x". */
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)

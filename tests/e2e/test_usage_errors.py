@@ -27,6 +27,8 @@ def raw(cofetch_bin, args, cwd=None):
 VALUE_ERRORS = [
     ("c-0", ["-c", "0"], "--concurrency", "0", ["1 to 100000"]),
     ("c-x", ["-c", "x"], "--concurrency", "x", ["1 to 100000"]),
+    ("c-space", ["-c", " 5"], "--concurrency", " 5", ["1 to 100000"]),
+    ("retries-plus", ["--retries", "+2"], "--retries", "+2", ["0 to 100"]),
     ("concurrency=0", ["--concurrency=0"], "--concurrency", "0",
      ["1 to 100000"]),
     ("per-host--1", ["--per-host", "-1"], "--per-host", "-1",
