@@ -38,7 +38,9 @@ PLAIN = str(ROOT / "cofetch")
 VALGRIND = ["valgrind", "--error-exitcode=99", "--leak-check=full",
             "--errors-for-leak-kinds=definite,indirect",
             "--show-leak-kinds=definite,indirect", "--track-fds=no",
-            "--num-callers=30"]
+            "--num-callers=30",
+            # cofetch may be linked with mimalloc: check its malloc too.
+            "--soname-synonyms=somalloc=*mimalloc*"]
 FAST = ["--retry-delay", "0.01", "--retry-max-delay", "0.05"]
 
 
