@@ -3,7 +3,8 @@
 #   make            build ./cofetch
 #   make check      unit tests, man page lint, end-to-end tests, the same
 #                   e2e tests on an ASan+UBSan build, a valgrind subset,
-#                   and the e2e tests again with worker threads
+#                   and the e2e tests again with worker threads on a
+#                   ThreadSanitizer build
 #   make fuzz       libFuzzer targets for a bounded time (FUZZ_SECONDS)
 #   make bench      cofetch side by side with its peers
 #   make deps       install build and test dependencies (apt-get)
@@ -30,6 +31,8 @@ SRCS = $(wildcard src/*.c)
 OBJS = $(SRCS:src/%.c=build/%.o)
 LIBOBJS = $(filter-out build/main.o,$(OBJS))
 ASAN_OBJS = $(SRCS:src/%.c=build/asan/%.o)
+TSAN_OBJS = $(SRCS:src/%.c=build/tsan/%.o)
+TSAN_FLAGS = -O1 -g -fsanitize=thread
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
@@ -57,6 +60,13 @@ build/asan/%.o: src/%.c src/*.h config.mk
 	@mkdir -p build/asan
 	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 
+cofetch-tsan: config.mk $(TSAN_OBJS)
+	$(CC) $(ALL_CFLAGS) $(TSAN_FLAGS) -o $@ $(TSAN_OBJS) $(LIBS)
+
+build/tsan/%.o: src/%.c src/*.h config.mk
+	@mkdir -p build/tsan
+	$(CC) $(ALL_CFLAGS) $(TSAN_FLAGS) -c -o $@ $<
+
 build/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBOBJS)
 	@mkdir -p build/unit
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIBOBJS) $(LIBS)
@@ -78,10 +88,17 @@ check-valgrind: cofetch
 	    $(PYTHON) -m pytest -q tests/e2e/test_valgrind.py
 
 # The same end-to-end tests with transfers on worker threads
-# (COFETCH_WORKERS, off by default).
-check-workers: cofetch
-	COFETCH=$(CURDIR)/cofetch COFETCH_WORKERS=2 \
+# (COFETCH_WORKERS, off by default), on a ThreadSanitizer build: a race
+# makes that run exit 66, and every report is kept in build/tsan-logs and
+# fails the target even where a test did not look at the exit status.
+check-workers: cofetch-tsan
+	@rm -rf build/tsan-logs && mkdir -p build/tsan-logs
+	TSAN_OPTIONS=exitcode=66:log_path=$(CURDIR)/build/tsan-logs/race \
+	COFETCH=$(CURDIR)/cofetch-tsan COFETCH_WORKERS=2 \
 	    $(PYTHON) -m pytest -q -m "not slow" tests/e2e
+	@if ls build/tsan-logs/race.* >/dev/null 2>&1; then \
+	    cat build/tsan-logs/race.*; \
+	    echo "check-workers: ThreadSanitizer reports above"; exit 1; fi
 
 check: check-unit lint-man check-e2e check-asan check-valgrind check-workers
 
@@ -117,7 +134,7 @@ lint-man:
 	mandoc -Tlint -W warning man/cofetch.1
 
 clean:
-	rm -rf build cofetch cofetch-asan
+	rm -rf build cofetch cofetch-asan cofetch-tsan
 
 distclean: clean
 	rm -rf config.mk config.log config.status configure aclocal.m4 autom4te.cache
