@@ -591,17 +591,25 @@ fail:
 	return rc;
 }
 
+/* Step over a UTF-8 byte order mark (as editors put at the top of a
+ * file) and leading white space. */
+static void
+line_skip_lead(const char **s, size_t *len)
+{
+	if (*len >= 3 && memcmp(*s, "\xef\xbb\xbf", 3) == 0) {
+		*s += 3;
+		*len -= 3;
+	}
+	while (*len > 0 && is_space((unsigned char)(*s)[0])) {
+		(*s)++;
+		(*len)--;
+	}
+}
+
 int
 input_line_is_request(const char *line, size_t len)
 {
-	if (len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
-		line += 3;
-		len -= 3;
-	}
-	while (len > 0 && is_space((unsigned char)line[0])) {
-		line++;
-		len--;
-	}
+	line_skip_lead(&line, &len);
 	return len > 0 && line[0] != '#';
 }
 
@@ -613,15 +621,7 @@ input_parse_line(struct request *req, const char *line, size_t len,
 	char **h;
 	int rc;
 
-	/* A UTF-8 byte order mark, as editors put at the top of a file. */
-	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-		s += 3;
-		len -= 3;
-	}
-	while (len > 0 && is_space((unsigned char)s[0])) {
-		s++;
-		len--;
-	}
+	line_skip_lead(&s, &len);
 	while (len > 0 && is_space((unsigned char)s[len - 1]))
 		len--;
 	if (len == 0 || s[0] == '#')
