@@ -42,6 +42,7 @@ static const char	**xfer_base_hdrs;	/* malloced: the -H headers,
 static size_t		 xfer_nbase;
 static char		*xfer_default_hdrs[2];	/* owned: User-Agent and
 						 * Accept-Encoding lines */
+static char		 xfer_ae_list[64];	/* what libcurl decodes */
 static int			 xfer_proxy_env;   /* a proxy variable is set */
 #define H2C_HOSTS	1024
 static _Thread_local char	*h2c_hosts[H2C_HOSTS]; /* malloced host
@@ -117,25 +118,23 @@ xfer_header_cb(char *p, size_t size, size_t nmemb, void *userdata)
 }
 
 /* What libcurl can decode, as CURLOPT_ACCEPT_ENCODING "" would offer it
- * (same order), so the header we send by hand says the same. */
-static const char *
-xfer_accept_encoding(void)
+ * (same order), so the header we send by hand says the same. Filled in
+ * xfer_global_init(), before any worker thread reads it. */
+static void
+xfer_accept_encoding_init(void)
 {
-	static char list[64];
-	const curl_version_info_data *v;
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	char *l = xfer_ae_list;
 
-	if (list[0] != '\0')
-		return list;
-	v = curl_version_info(CURLVERSION_NOW);
+	l[0] = '\0';
 	if (v->features & CURL_VERSION_LIBZ)
-		(void)strcat(list, "deflate, gzip");
+		(void)strcat(l, "deflate, gzip");
 	if (v->features & CURL_VERSION_BROTLI)
-		(void)strcat(list, list[0] != '\0' ? ", br" : "br");
+		(void)strcat(l, l[0] != '\0' ? ", br" : "br");
 	if (v->features & CURL_VERSION_ZSTD)
-		(void)strcat(list, list[0] != '\0' ? ", zstd" : "zstd");
-	if (list[0] == '\0')
-		(void)strcat(list, "identity");
-	return list;
+		(void)strcat(l, l[0] != '\0' ? ", zstd" : "zstd");
+	if (l[0] == '\0')
+		(void)strcat(l, "identity");
 }
 
 static int header_same_name(const char *, const char *);
@@ -164,7 +163,7 @@ xfer_base_hdrs_init(const struct opts *o)
 		    o->user_agent);
 	if (o->compress)
 		xfer_default_hdrs[n++] = xfer_header_line("Accept-Encoding",
-		    xfer_accept_encoding());
+		    xfer_ae_list);
 	xfer_base_hdrs = xcalloc(o->nheaders + n + 1,
 	    sizeof(*xfer_base_hdrs));
 	for (i = 0; i < o->nheaders; i++)
@@ -208,7 +207,7 @@ xfer_set_common(CURL *e)
 		(void)curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
 	if (o->compress)
 		(void)curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING,
-		    xfer_accept_encoding());
+		    xfer_ae_list);
 	if (o->insecure) {
 		(void)curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		(void)curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -276,6 +275,7 @@ xfer_global_init(const struct opts *o, struct ev_loop *loop,
 	for (i = 0; proxy_vars[i] != NULL; i++)
 		if (getenv(proxy_vars[i]) != NULL)
 			xfer_proxy_env = 1;
+	xfer_accept_encoding_init();
 	xfer_base_hdrs_init(o);
 	xfer_nworkers = nworkers;
 	if (nworkers > 0)
