@@ -11,7 +11,6 @@ route to the server is checked to go over that link. Skips, with the
 reason, when not root, when `ip` or `tc` is missing, or when the namespace
 cannot be made. The namespace is always deleted afterwards."""
 
-import http.client
 import ipaddress
 import json
 import os
@@ -23,8 +22,8 @@ import time
 
 import pytest
 
-from conftest import (HERE, SLOW, assert_record_shape, kind, lines_file,
-                      stop)
+from conftest import (HERE, SLOW, assert_record_shape, http_get, kind,
+                      lines_file, stop)
 
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else \
     sys.executable
@@ -156,14 +155,7 @@ class Link:
         return "http://%s:%d%s" % (self.server_ip, self.port, path)
 
     def get(self, path, timeout=20):
-        conn = http.client.HTTPConnection(self.server_ip, self.port,
-                                          timeout=timeout)
-        try:
-            conn.request("GET", path)
-            r = conn.getresponse()
-            return r.status, r.read()
-        finally:
-            conn.close()
+        return http_get(self.port, path, timeout, host=self.server_ip)
 
     def stats(self):
         status, body = self.get("/_stats")
