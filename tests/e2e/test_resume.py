@@ -5,40 +5,22 @@ line is dropped (SPEC --resume; issue #3)."""
 
 import random
 import signal
-import subprocess
 import time
 import uuid
 
 import pytest
 
-from conftest import (SLOW, assert_record_shape, binary_env,
-                      check_sanitizer, http_get, kind, lines_file,
+from conftest import (SLOW, assert_record_shape, http_get, kind, lines_file,
                       parse_records)
 from faults import (file_lines, index_of, json_lines, read_records,
                     started_indexes, wait_until)
 
 
-def start(cofetch_bin, args):
-    return subprocess.Popen([cofetch_bin] + [str(a) for a in args],
-                            stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=binary_env())
-
-
-def finish(p, timeout=60):
-    try:
-        out, err = p.communicate(timeout=timeout * SLOW)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.communicate()
-        raise AssertionError("cofetch did not finish in %s s" % timeout)
-    err = err.decode("utf-8", "replace")
-    check_sanitizer(err)
-    return p.returncode, out, err
-
-
-def run_to_end(cofetch_bin, args, timeout=60):
-    return finish(start(cofetch_bin, args), timeout)
+def run_to_end(spawn, args, timeout=60):
+    """Run cofetch to its exit: (exit code, raw stdout, stderr)."""
+    p = spawn(args)
+    code, _, err = p.finish(timeout)
+    return code, p.out, err
 
 
 def ok_count(recs):
@@ -84,21 +66,20 @@ def mixed_list(server, n, seed):
 
 
 def test_kill_9_mid_run_then_resume_completes_each_index_once(
-        cofetch_bin, server, tmp_path):
+        spawn, server, tmp_path):
     n = 300
     lines, flaky, always_bad, keys = mixed_list(server, n, 3)
     f = lines_file(tmp_path / "urls", lines)
     out = tmp_path / "out.jsonl"
     args = ["-c", "20", "--retries", "0", "-i", f, "-o", out]
 
-    p = start(cofetch_bin, args)
+    p = spawn(args)
     try:
         wait_until(lambda: file_lines(out) >= 60, 20,
                    "60 records in the output file")
     finally:
         p.kill()
-        p.wait()
-    assert p.returncode == -signal.SIGKILL
+    assert p.p.returncode == -signal.SIGKILL
     first = out.read_bytes()
     whole = first[:first.rfind(b"\n") + 1]
     recs1 = json_lines(whole)
@@ -118,7 +99,7 @@ def test_kill_9_mid_run_then_resume_completes_each_index_once(
             assert status == 503
 
     t2 = time.monotonic()
-    code, so, err = run_to_end(cofetch_bin, args + ["--resume"])
+    code, so, err = run_to_end(spawn, args + ["--resume"])
     assert code == 1, err            # the 404s and invalid lines
     assert so == b""
     data = out.read_bytes()
@@ -154,7 +135,7 @@ def test_kill_9_mid_run_then_resume_completes_each_index_once(
     # A third --resume has nothing fetchable left but the 404s.
     t3 = time.monotonic()
     before = out.read_bytes()
-    code, so, err = run_to_end(cofetch_bin, args + ["--resume"])
+    code, so, err = run_to_end(spawn, args + ["--resume"])
     assert code == 1, err
     after = out.read_bytes()
     assert after.startswith(before)
@@ -163,12 +144,12 @@ def test_kill_9_mid_run_then_resume_completes_each_index_once(
     assert ok_count(parse_records(after)) == oks
 
 
-def full_run(cofetch_bin, server, tmp_path, n=40):
+def full_run(spawn, server, tmp_path, n=40):
     lines = [server.url("/ok?n=%d" % k) for k in range(n)]
     f = lines_file(tmp_path / "urls", lines)
     out = tmp_path / "out.jsonl"
     args = ["-c", "8", "-i", f, "-o", out]
-    code, so, err = run_to_end(cofetch_bin, args)
+    code, so, err = run_to_end(spawn, args)
     assert code == 0, err
     return args, out
 
@@ -176,9 +157,9 @@ def full_run(cofetch_bin, server, tmp_path, n=40):
 @pytest.mark.parametrize("where", ["after-first-byte", "mid-line",
                                    "before-closing-brace",
                                    "before-newline"])
-def test_resume_drops_a_torn_last_line(cofetch_bin, server, tmp_path,
+def test_resume_drops_a_torn_last_line(spawn, server, tmp_path,
                                        where):
-    args, out = full_run(cofetch_bin, server, tmp_path)
+    args, out = full_run(spawn, server, tmp_path)
     data = out.read_bytes()
     lines = data.split(b"\n")[:-1]
     cut_line = 29
@@ -195,7 +176,7 @@ def test_resume_drops_a_torn_last_line(cofetch_bin, server, tmp_path,
     assert torn_index not in kept
 
     server.reset()
-    code, so, err = run_to_end(cofetch_bin, args + ["--resume"])
+    code, so, err = run_to_end(spawn, args + ["--resume"])
     assert code == 0, err
     final = out.read_bytes()
     recs = parse_records(final)      # the torn line is gone
@@ -211,30 +192,30 @@ def test_resume_drops_a_torn_last_line(cofetch_bin, server, tmp_path,
     # the file has exactly one ok record for it, checked above.
 
 
-def test_resume_on_a_file_that_is_all_done_fetches_nothing(cofetch_bin,
+def test_resume_on_a_file_that_is_all_done_fetches_nothing(spawn,
                                                           server, tmp_path):
-    args, out = full_run(cofetch_bin, server, tmp_path)
+    args, out = full_run(spawn, server, tmp_path)
     before = out.read_bytes()
     server.reset()
-    code, so, err = run_to_end(cofetch_bin, args + ["--resume"])
+    code, so, err = run_to_end(spawn, args + ["--resume"])
     assert code == 0, err
     assert server.stats()["count"] == 0
     assert out.read_bytes() == before
 
 
-def test_resume_with_no_file_yet_runs_everything(cofetch_bin, server,
+def test_resume_with_no_file_yet_runs_everything(spawn, server,
                                                  tmp_path):
     lines = [server.url("/ok?n=%d" % k) for k in range(10)]
     f = lines_file(tmp_path / "urls", lines)
     out = tmp_path / "new.jsonl"
-    code, so, err = run_to_end(cofetch_bin, ["-i", f, "-o", out,
+    code, so, err = run_to_end(spawn, ["-i", f, "-o", out,
                                              "--resume"])
     assert code == 0, err
     recs = read_records(out)
     assert sorted(r["index"] for r in recs) == list(range(10))
 
 
-def test_resume_after_sigterm_refetches_the_cancelled(cofetch_bin, server,
+def test_resume_after_sigterm_refetches_the_cancelled(spawn, server,
                                                       tmp_path):
     lines = []
     for k in range(30):
@@ -245,17 +226,12 @@ def test_resume_after_sigterm_refetches_the_cancelled(cofetch_bin, server,
     f = lines_file(tmp_path / "urls", lines)
     out = tmp_path / "out.jsonl"
     args = ["-c", "30", "-i", f, "-o", out]
-    p = start(cofetch_bin, args)
-    try:
-        wait_until(lambda: server.stats()["count"] == 30 and
-                   server.stats()["inflight"] == 10, 10,
-                   "stalls in flight")
-        p.send_signal(signal.SIGTERM)
-        code, so, err = finish(p, 10)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+    p = spawn(args)
+    wait_until(lambda: server.stats()["count"] == 30 and
+               server.stats()["inflight"] == 10, 10,
+               "stalls in flight")
+    p.p.send_signal(signal.SIGTERM)
+    code, _, err = p.finish(timeout=10)
     assert code == 143, err
     recs1 = read_records(out)
     assert sorted(r["index"] for r in recs1 if kind(r) == "cancelled") == \
@@ -263,7 +239,7 @@ def test_resume_after_sigterm_refetches_the_cancelled(cofetch_bin, server,
 
     # The second run gets a short timeout so the stalls end.
     server.reset()
-    code, so, err = run_to_end(cofetch_bin, args + ["--resume", "-t", "0.3",
+    code, so, err = run_to_end(spawn, args + ["--resume", "-t", "0.3",
                                                     "--retries", "0"])
     assert code == 1, err
     assert fetched_indexes(server) == set(range(0, 30, 3))
@@ -274,15 +250,15 @@ def test_resume_after_sigterm_refetches_the_cancelled(cofetch_bin, server,
     assert all(kind(r) == "timeout" for r in second)
 
 
-def test_resume_is_by_index_with_shards(cofetch_bin, server, tmp_path):
+def test_resume_is_by_index_with_shards(spawn, server, tmp_path):
     lines = [server.url("/ok?n=%d" % k) for k in range(20)]
     f = lines_file(tmp_path / "urls", lines)
     out = tmp_path / "out.jsonl"
-    code, so, err = run_to_end(cofetch_bin, ["--shard", "1/2", "-i", f,
+    code, so, err = run_to_end(spawn, ["--shard", "1/2", "-i", f,
                                              "-o", out])
     assert code == 0, err
     server.reset()
-    code, so, err = run_to_end(cofetch_bin, ["-i", f, "-o", out,
+    code, so, err = run_to_end(spawn, ["-i", f, "-o", out,
                                              "--resume"])
     assert code == 0, err
     assert fetched_indexes(server) == set(range(1, 20, 2))
@@ -297,7 +273,7 @@ def test_resume_without_output_is_a_usage_error(run, server):
     assert server.stats()["count"] == 0
 
 
-def test_resume_is_fast_to_skip_a_long_done_file(cofetch_bin, server,
+def test_resume_is_fast_to_skip_a_long_done_file(spawn, server,
                                                  tmp_path):
     # Skipping reads the file once: 20,000 done records are no burden.
     n = 20000
@@ -315,7 +291,7 @@ def test_resume_is_fast_to_skip_a_long_done_file(cofetch_bin, server,
                         k, lines[k], lines[k]))
     out.write_text("\n".join(recs[:-1]) + "\n")
     t0 = time.monotonic()
-    code, so, err = run_to_end(cofetch_bin, ["-i", f, "-o", out,
+    code, so, err = run_to_end(spawn, ["-i", f, "-o", out,
                                              "--resume"])
     wall = time.monotonic() - t0
     assert code == 0, err

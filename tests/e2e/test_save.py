@@ -14,8 +14,7 @@ import uuid
 
 import pytest
 
-from conftest import (SLOW, assert_record_shape, binary_env,
-                      check_sanitizer, kind, parse_records)
+from conftest import assert_record_shape, kind
 from faults import wait_until
 
 SIZES = [0, 1, 255, 256, 4097, 65536, 300000]
@@ -205,30 +204,21 @@ def test_dir_removed_during_the_run_gives_kind_write(spawn, server,
     assert not d.exists()
 
 
-def test_sigterm_mid_body_leaves_only_complete_files(cofetch_bin, server,
+def test_sigterm_mid_body_leaves_only_complete_files(spawn, server,
                                                      tmp_path):
     d = tmp_path / "out"
     d.mkdir()
     urls = [server.url("/bytes?n=%d" % (1000 + k)) for k in range(4)]
     urls += [server.url("/slowbody?n=200&ms=20&k=%d" % k)
              for k in range(4)]
-    p = subprocess.Popen([cofetch_bin, "--save", str(d), "-c", "20"] + urls,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, env=binary_env())
-    try:
-        wait_until(lambda: len(server.requests("/slowbody")) == 4 and
-                   server.stats()["inflight"] == 4, 10,
-                   "slow bodies in flight")
-        time.sleep(0.5)             # about 25 of 200 bytes each
-        p.send_signal(signal.SIGTERM)
-        out, err = p.communicate(timeout=10 * SLOW)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-    check_sanitizer(err.decode("utf-8", "replace"))
-    assert p.returncode == 143
-    recs = parse_records(out)
+    p = spawn(["--save", d, "-c", "20"] + urls)
+    wait_until(lambda: len(server.requests("/slowbody")) == 4 and
+               server.stats()["inflight"] == 4, 10,
+               "slow bodies in flight")
+    time.sleep(0.5)             # about 25 of 200 bytes each
+    p.p.send_signal(signal.SIGTERM)
+    code, recs, err = p.finish(timeout=10)
+    assert code == 143
     b = {r["index"]: r for r in recs}
     assert sorted(b) == list(range(8))
     for k in range(4):
@@ -240,8 +230,7 @@ def test_sigterm_mid_body_leaves_only_complete_files(cofetch_bin, server,
     assert listing(d) == ["0", "1", "2", "3"], listing(d)
 
 
-def test_kill_9_mid_body_never_leaves_a_partial_final_file(cofetch_bin,
-                                                           server,
+def test_kill_9_mid_body_never_leaves_a_partial_final_file(spawn, server,
                                                            tmp_path):
     # kill -9 cannot clean up: temporary .part files may stay, but a file
     # named for an index is always complete.
@@ -250,16 +239,13 @@ def test_kill_9_mid_body_never_leaves_a_partial_final_file(cofetch_bin,
     urls = [server.url("/bytes?n=%d" % (500 + k)) for k in range(3)]
     urls += [server.url("/slowbody?n=200&ms=20&k=%d" % k)
              for k in range(3)]
-    p = subprocess.Popen([cofetch_bin, "--save", str(d)] + urls,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, env=binary_env())
+    p = spawn(["--save", d] + urls)
     try:
         wait_until(lambda: len(server.requests("/slowbody")) == 3, 10,
                    "slow bodies started")
         time.sleep(0.5)
     finally:
         p.kill()
-        p.communicate()
     final = [f for f in listing(d) if not f.startswith(".")]
     for f in final:
         k = int(f)

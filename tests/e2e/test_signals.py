@@ -6,13 +6,11 @@ what is in flight with one `cancelled` record each, flush, exit 128+signal
 request for. Every such index must have exactly one record."""
 
 import signal
-import subprocess
 import time
 
 import pytest
 
-from conftest import (SLOW, assert_record_shape, binary_env,
-                      check_sanitizer, kind, lines_file)
+from conftest import SLOW, assert_record_shape, kind, lines_file
 from faults import read_records, started_indexes, wait_until
 
 SIGNALS = [(signal.SIGTERM, 143), (signal.SIGINT, 130)]
@@ -232,28 +230,19 @@ def test_a_second_sigterm_as_the_run_ends_still_exits_143(spawn, server):
         check_cancelled_run(recs, set(range(6)), set(range(6)), 6)
 
 
-def test_sigterm_with_output_file_leaves_whole_records(cofetch_bin, server,
+def test_sigterm_with_output_file_leaves_whole_records(spawn, server,
                                                        tmp_path):
     urls = slow_mix(server, 40)
     slow = {k for k in range(40) if k % 4}
     f = lines_file(tmp_path / "urls", urls)
     out = tmp_path / "out.jsonl"
-    p = subprocess.Popen([cofetch_bin, "-c", "10", "-i", str(f), "-o",
-                          str(out)], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         env=binary_env())
-    try:
-        wait_in_flight(server, 10)
-        started = started_indexes(server)
-        p.send_signal(signal.SIGTERM)
-        so, se = p.communicate(timeout=10 * SLOW)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-    check_sanitizer(se.decode("utf-8", "replace"))
-    assert p.returncode == 143
-    assert so == b""
+    p = spawn(["-c", "10", "-i", f, "-o", out])
+    wait_in_flight(server, 10)
+    started = started_indexes(server)
+    p.p.send_signal(signal.SIGTERM)
+    code, recs, err = p.finish(timeout=10)
+    assert code == 143
+    assert p.out == b""
     recs = read_records(out)
     check_cancelled_run(recs, started, slow, 10)
 
