@@ -198,7 +198,6 @@ prepare_cb(struct ev_loop *l, ev_prepare *w, int revents)
 	do
 		(void)sched_drain();
 	while (sched_pending());
-	xfer_flush();
 	if (output_flush() < 0 && !finished) {
 		run_teardown_output();
 		return;
@@ -216,22 +215,6 @@ signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 	run_stop_admission();
 	task_cancel_all();
 	sched_wake(&admit_item);
-}
-
-/* How many transfer threads. On the 2-core machine the benchmark runs on,
- * one loop is faster (the hand-over costs more than the second core gives
- * back while the server shares it), so the default is none; the
- * COFETCH_WORKERS environment variable (0 to 16) turns them on. */
-static int
-run_workers(void)
-{
-	const char *env = getenv("COFETCH_WORKERS");
-	long n;
-
-	if (env == NULL || *env == '\0')
-		return 0;
-	n = strtol(env, NULL, 10);
-	return n < 0 ? 0 : n > 16 ? 16 : (int)n;
 }
 
 /* A SIGINT or SIGTERM that arrived as the run ended (Ctrl-C on
@@ -406,8 +389,7 @@ main(int argc, char **argv)
 	sem_init(&global_sem, opts.concurrency);
 	rate_init(&global_rate, loop, opts.rate);
 	host_setup(loop, opts.per_host, opts.per_host_rate);
-	if (xfer_global_init(&opts, loop, task_xfer_done,
-	    run_workers()) < 0) {
+	if (xfer_global_init(&opts, loop, task_xfer_done) < 0) {
 		fprintf(stderr, "cofetch: cannot initialise libcurl\n");
 		status = 70;
 		goto out;

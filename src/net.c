@@ -15,12 +15,10 @@ struct net_sock {
 	int		what;		/* CURL_POLL_* being watched */
 };
 
-/* One of each per thread that runs transfers (the main loop, or each
- * worker). */
-static _Thread_local struct ev_loop *net_loop;
-static _Thread_local CURLM	*net_mh;	/* owned, net_cleanup() */
-static _Thread_local ev_timer	 net_timer;	/* libcurl's one timeout */
-static _Thread_local net_done_fn net_done;
+static struct ev_loop	*net_loop;
+static CURLM		*net_mh;	/* owned, net_cleanup() */
+static ev_timer		 net_timer;	/* libcurl's one timeout */
+static net_done_fn	 net_done;
 
 static void
 net_harvest(void)

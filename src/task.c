@@ -185,9 +185,8 @@ task_run(struct task *t)
 		/* task_xfer_done() */
 		if (!t->xfer_done) {
 			/* Cancelled mid-transfer: the attempt is stopped
-			 * and still reports back before we go on. */
+			 * and reports back before xfer_cancel() returns. */
 			xfer_cancel(&t->xfer);
-			CO_AWAIT(&t->co, t->xfer_done);	/* task_xfer_done() */
 		}
 		task_release_host(t);
 		if (t->cancelled) {
@@ -265,7 +264,6 @@ task_cancel_all(void)
 void
 task_drop_all(void)
 {
-	xfer_stop();	/* no attempt may run on into freed tasks */
 	while (live_head != NULL)
 		task_free(live_head);
 }

@@ -1,7 +1,8 @@
-/* xfer.h: one attempt of one request on a libcurl easy handle: handle
- * setup (from a pool, so connections and DNS results are reused), the
- * write and header callbacks, body sinks (memory, --save file), and the
- * outcome read back with curl_easy_getinfo() into a struct result. */
+/* xfer.h: one attempt of one request on a libcurl easy handle: the
+ * handle's life (from a pool, so connections and DNS results, which live
+ * in the multi handle, are reused), and finishing the attempt: the
+ * outcome read back with curl_easy_getinfo() into a struct result and
+ * classified into an error kind. */
 #ifndef COFETCH_XFER_H
 #define COFETCH_XFER_H
 
@@ -11,13 +12,12 @@
 #include "record.h"
 #include "request.h"
 
+struct ev_loop;
 struct xfer_handle;
 
 struct xfer {
 	struct xfer_handle	*h;		/* from the pool during an
-						 * attempt, else NULL; only
-						 * the thread running the
-						 * transfer touches it */
+						 * attempt, else NULL */
 	struct curl_slist	*hdrs;		/* owned: this request's
 						 * header list, or NULL */
 	struct result		*res;		/* the task's; not owned;
@@ -39,47 +39,30 @@ struct xfer {
 						 * attempt: x->res is not its
 						 * outcome */
 	uint64_t		 index;
-	struct xfer		*qnext;		/* worker queue link */
-	struct xfer		*aprev, *anext;	/* worker's running list */
-	struct worker		*worker;	/* running there, or NULL:
-						 * in the main loop */
 };
 
-/* Called in the main thread when an attempt has ended (x->res filled) or,
- * after xfer_cancel(), has been stopped. */
+/* Called when an attempt has ended (x->res filled) or, after
+ * xfer_cancel(), has been stopped. */
 typedef void (*xfer_done_fn)(void *owner);
 
-/* Once: options shared by every handle; done is the notification. With
- * nworkers > 0, transfers run on that many threads, each with its own
- * loop and multi handle, and the main loop only parses, schedules and
- * writes records. */
+/* Once: the multi handle on loop, and the options shared by every handle
+ * (o is not owned and must outlive the run). -1 when libcurl cannot be
+ * set up. */
 int	xfer_global_init(const struct opts *o, struct ev_loop *loop,
-	    xfer_done_fn done, int nworkers);
-void	xfer_global_cleanup(void);	/* stops the workers, frees pools */
+	    xfer_done_fn done);
+void	xfer_global_cleanup(void);	/* after every xfer_free() */
 
 void	xfer_init(struct xfer *x, struct result *res);
 /* Start an attempt of req (which must outlive it). The done callback
  * follows once the attempt has ended, with x->res filled (kind, status,
- * times, ...); a failure to start is reported the same way. */
+ * times, ...); a failure to start is reported the same way, at once. */
 void	xfer_start(struct xfer *x, const struct request *req, void *owner);
-/* Stop a running attempt (cancellation); the done callback still follows
- * (perhaps before this returns). x->aborted says whether it was stopped or
- * had already ended, with x->res its outcome. */
+/* Stop a running attempt (cancellation); the done callback follows
+ * before this returns. x->aborted says whether it was stopped or had
+ * already ended, with x->res its outcome. */
 void	xfer_cancel(struct xfer *x);
-void	xfer_free(struct xfer *x);	/* after the last attempt ended */
-
-/* Run in the thread that owns the loop: the real start and stop. */
-void	xfer_run_start(struct xfer *x);
-void	xfer_run_abort(struct xfer *x);
-/* That thread's end: free its handle pool. */
-void	xfer_thread_cleanup(void);
-/* net.c's done callback (priv is the struct xfer). */
-void	xfer_net_done(void *priv, CURLcode result);
-/* The main loop is about to block: send what was queued to the workers. */
-void	xfer_flush(void);
-/* Stop the workers (their running attempts are dropped): before tasks are
- * freed at the end of the run. */
-void	xfer_stop(void);
+/* Abort a running attempt without a callback, free what x holds. */
+void	xfer_free(struct xfer *x);
 
 /* Pure: the error kind of a libcurl result; http_status >= 400 with
  * CURLE_OK gives KIND_HTTP. errbuf is libcurl's error text (may be ""). */
