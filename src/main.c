@@ -147,9 +147,7 @@ admit_run(struct sched_item *item)
 		progress_admit();
 		if (req.invalid != KIND_NONE) {
 			result_init(&res);
-			res.kind = req.invalid;
-			(void)snprintf(res.message, sizeof(res.message), "%s",
-			    req.message);
+			result_invalid(&res, &req);
 			run_emit(output_next_seq(), &req, &res);
 			result_free(&res);
 			request_free(&req);
