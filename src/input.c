@@ -2,7 +2,14 @@
  * (or stdin). Pipes, sockets and terminals are read when the loop says
  * they are readable, so a slow producer never stalls transfers; regular
  * files are read as lines are needed. Lines longer than INPUT_LINE_MAX are
- * cut there and the rest of the line is skipped. */
+ * cut there and the rest of the line is skipped; whether such a line is a
+ * request is decided by its first byte that is not white space, wherever
+ * it lies. A read error ends all input (input_error()).
+ *
+ * The request lines of regular files are also counted ahead of the
+ * reader, on the descriptors the reader uses (pread), by the same rule
+ * (input_line_feed()): a slice at the start, then a slice per timer tick,
+ * so a huge list never delays the first requests. */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -18,12 +25,24 @@
 #include "util.h"
 
 #define INPUT_CHUNK	(256 * 1024)
+#define COUNT_FIRST	(16 * 1024 * 1024)	/* bytes counted at once */
+#define COUNT_TICK	(8 * 1024 * 1024)	/* bytes per timer tick */
+#define COUNT_EVERY	0.1			/* seconds between ticks */
+
+enum count_state {
+	COUNT_OFF = 0,
+	COUNT_ON,
+	COUNT_DONE,
+	COUNT_UNKNOWN		/* a source is no regular file, or failed */
+};
 
 struct source {
 	const char	*name;		/* for messages */
 	int		 fd;		/* -1 once finished */
 	int		 owned;		/* we close it */
 	int		 pollable;	/* read only when the loop says so */
+	int		 regular;	/* a regular file: can be counted */
+	off_t		 count_off;	/* next byte to count (pread) */
 };
 
 struct input {
@@ -39,6 +58,9 @@ struct input {
 					 * INPUT_LINE_MAX] */
 	size_t		 start, end;	/* unread bytes buf[start..end) */
 	int		 skipping;	/* dropping the rest of a long line */
+	int		 deciding;	/* ...that is still blank: lc decides
+					 * whether it is a request */
+	struct line_class lc;
 	int		 eof;		/* current source at EOF */
 	int		 waiting;	/* the watcher is active */
 	int		 readable;	/* the watcher fired: one read
@@ -48,6 +70,14 @@ struct input {
 	uint64_t	 next_index;	/* of the next request line */
 	input_want_fn	 want;		/* NULL: parse every line */
 	void		*want_arg;
+	char		 err[256];	/* "" or why reading stopped */
+	enum count_state count_state;
+	uint64_t	 count;		/* request lines counted */
+	struct line_class count_lc;	/* the line being counted */
+	size_t		 count_cur;	/* the source being counted */
+	char		*count_buf;	/* malloced [INPUT_CHUNK] while
+					 * counting */
+	ev_timer	 count_timer;
 };
 
 void
@@ -57,18 +87,62 @@ input_set_want(struct input *in, input_want_fn want, void *arg)
 	in->want_arg = arg;
 }
 
-/* One line: 0 if it is no request; else 1, with req->index set and req
- * parsed unless want() turns the index down. */
+/* A request line: 1, with req->index set and req parsed unless want()
+ * turns the index down. */
 static int
-input_take(struct input *in, struct request *req, const char *line,
+input_give(struct input *in, struct request *req, const char *line,
     size_t len, int truncated)
 {
-	if (!input_line_is_request(line, len))
-		return 0;
 	req->index = in->next_index++;
 	if (in->want == NULL || in->want(req->index, in->want_arg))
 		(void)input_parse_line(req, line, len, truncated);
 	return 1;
+}
+
+/* One whole line: 0 if it is no request, else input_give(). */
+static int
+input_take(struct input *in, struct request *req, const char *line,
+    size_t len)
+{
+	if (!input_line_is_request(line, len))
+		return 0;
+	return input_give(in, req, line, len, 0);
+}
+
+/* The first INPUT_LINE_MAX bytes of a longer line, at p (avail bytes of
+ * the line buffered from p). Decided by them, it is given or skipped
+ * now; else (all white space so far) the bytes skipped after it
+ * decide. */
+static int
+input_take_long(struct input *in, struct request *req, const char *p,
+    size_t avail)
+{
+	memset(&in->lc, 0, sizeof(in->lc));
+	(void)input_line_feed(&in->lc, p, INPUT_LINE_MAX);
+	in->deciding = in->lc.decided == 0;
+	if (in->lc.decided <= 0)
+		return 0;
+	return input_give(in, req, p, INPUT_LINE_MAX < avail ?
+	    INPUT_LINE_MAX : avail, 1);
+}
+
+/* Bytes p[0..n) of a long line being skipped while it is still blank;
+ * eol: the line ends after them. 1 when they make it a request, given
+ * from its first byte that is not white space. */
+static int
+input_decide_long(struct input *in, struct request *req, const char *p,
+    size_t n, int eol)
+{
+	size_t at = input_line_feed(&in->lc, p, n);
+
+	if (in->lc.decided != 0 || eol)
+		in->deciding = 0;
+	if (in->lc.decided > 0)
+		return input_give(in, req, p + at, n - at < INPUT_LINE_MAX ?
+		    n - at : INPUT_LINE_MAX, 1);
+	if (eol && input_line_end(&in->lc))
+		return input_give(in, req, "", 0, 1);
+	return 0;
 }
 
 static void
@@ -113,6 +187,10 @@ source_open(struct source *s, const char *name, char *err, size_t errlen)
 	}
 	s->pollable = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
 	    isatty(s->fd);
+	s->regular = S_ISREG(st.st_mode);
+	s->count_off = s->regular ? lseek(s->fd, 0, SEEK_CUR) : -1;
+	if (s->count_off < 0)
+		s->regular = 0;
 	return 0;
 }
 
@@ -129,6 +207,7 @@ input_new(struct ev_loop *loop, const struct opts *o, input_wake_fn wake,
 	in->arg = arg;
 	ev_init(&in->io, input_io_cb);
 	in->io.data = in;
+	in->count_timer.data = in;
 	if (o->ninputs > 0) {
 		in->nsrcs = o->ninputs;
 		in->srcs = xcalloc(in->nsrcs, sizeof(*in->srcs));
@@ -149,17 +228,6 @@ input_new(struct ev_loop *loop, const struct opts *o, input_wake_fn wake,
 fail:
 	input_free(in);
 	return NULL;
-}
-
-int
-input_countable(const struct input *in)
-{
-	size_t i;
-
-	for (i = 0; i < in->nsrcs; i++)
-		if (in->srcs[i].pollable)
-			return 0;
-	return 1;
 }
 
 static void
@@ -199,9 +267,11 @@ input_fill(struct input *in, struct source *s)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
-		if (in->o->verbosity >= 0)
-			fprintf(stderr, "cofetch: reading %s: %s\n", s->name,
-			    strerror(errno));
+		/* Lines after the failure would get the wrong indexes, so
+		 * reading stops here; main.c reports it. */
+		(void)snprintf(in->err, sizeof(in->err), "cannot read %s: %s",
+		    s->name, strerror(errno));
+		in->stopped = 1;
 		return -1;
 	}
 }
@@ -210,7 +280,7 @@ int
 input_next(struct input *in, struct request *req)
 {
 	struct source *s;
-	const char *u;
+	const char *u, *p;
 	char *nl;
 	size_t len;
 	int r;
@@ -219,44 +289,53 @@ input_next(struct input *in, struct request *req)
 		return -1;
 	while (in->next_url < in->o->nurls) {
 		u = in->o->urls[in->next_url++];
-		if (input_take(in, req, u, strlen(u), 0))
+		if (input_take(in, req, u, strlen(u)))
 			return 1;
 	}
-	while (in->cur < in->nsrcs) {
+	while (in->cur < in->nsrcs && !in->stopped) {
 		s = &in->srcs[in->cur];
 		/* Lines already buffered. */
 		while (in->start < in->end) {
-			nl = memchr(in->buf + in->start, '\n',
-			    in->end - in->start);
-			len = nl ? (size_t)(nl - (in->buf + in->start)) :
-			    in->end - in->start;
+			p = in->buf + in->start;
+			nl = memchr(p, '\n', in->end - in->start);
+			len = nl ? (size_t)(nl - p) : in->end - in->start;
 			if (in->skipping) {
 				in->start = nl ? in->start + len + 1 : in->end;
 				in->skipping = nl == NULL;
+				if (in->deciding && input_decide_long(in, req,
+				    p, len, nl != NULL))
+					return 1;
 				continue;
 			}
 			if (nl == NULL && len <= INPUT_LINE_MAX && !in->eof)
 				break;		/* wait for the rest */
 			if (len > INPUT_LINE_MAX) {
-				/* Too long: the first part speaks for the
-				 * line, the rest is dropped. */
-				r = input_take(in, req, in->buf + in->start,
-				    INPUT_LINE_MAX, 1);
+				/* Too long: the rest is skipped. */
 				in->start = nl ? in->start + len + 1 : in->end;
 				in->skipping = nl == NULL;
+				r = input_take_long(in, req, p, len);
+				if (in->deciding && input_decide_long(in, req,
+				    p + INPUT_LINE_MAX, len - INPUT_LINE_MAX,
+				    nl != NULL))
+					return 1;
 			} else {
-				r = input_take(in, req, in->buf + in->start,
-				    len, 0);
+				r = input_take(in, req, p, len);
 				in->start += len + (nl ? 1 : 0);
 			}
 			if (r)
 				return 1;
 		}
 		if (in->eof) {
+			/* A blank long line without a newline ends here. */
+			r = in->deciding && !in->stopped &&
+			    input_decide_long(in, req, "", 0, 1);
 			source_close(in, s);
 			in->cur++;
 			in->start = in->end = 0;
 			in->eof = in->skipping = in->readable = 0;
+			in->deciding = 0;
+			if (r)
+				return 1;
 			continue;
 		}
 		/* A pipe or terminal is read once per readiness, so a slow
@@ -287,6 +366,116 @@ input_next(struct input *in, struct request *req)
 	return -1;
 }
 
+/* Counting ahead of the reader. */
+
+static void
+count_stop(struct input *in, enum count_state state)
+{
+	if (in->count_state == COUNT_ON) {
+		ev_ref(in->loop);
+		ev_timer_stop(in->loop, &in->count_timer);
+	}
+	in->count_state = state;
+	free(in->count_buf);
+	in->count_buf = NULL;
+}
+
+/* Count up to budget bytes more. */
+static void
+count_step(struct input *in, size_t budget)
+{
+	struct source *s;
+	const char *p, *end, *nl;
+	ssize_t r;
+
+	while (in->count_state == COUNT_ON && budget > 0) {
+		if (in->count_cur == in->nsrcs) {
+			count_stop(in, COUNT_DONE);
+			return;
+		}
+		s = &in->srcs[in->count_cur];
+		if (s->count_off < 0) {		/* counted before */
+			in->count_cur++;
+			continue;
+		}
+		r = pread(s->fd, in->count_buf, budget < INPUT_CHUNK ?
+		    budget : INPUT_CHUNK, s->count_off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			count_stop(in, COUNT_UNKNOWN);
+			return;
+		}
+		if (r == 0) {		/* the end of a file ends a line */
+			if (input_line_end(&in->count_lc))
+				in->count++;
+			memset(&in->count_lc, 0, sizeof(in->count_lc));
+			in->count_cur++;
+			continue;
+		}
+		for (p = in->count_buf, end = p + r; p < end; p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			(void)input_line_feed(&in->count_lc, p,
+			    (size_t)((nl ? nl : end) - p));
+			if (nl == NULL)
+				break;
+			if (input_line_end(&in->count_lc))
+				in->count++;
+			memset(&in->count_lc, 0, sizeof(in->count_lc));
+		}
+		s->count_off += r;
+		budget -= (size_t)r;
+	}
+}
+
+static void
+count_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	count_step(w->data, COUNT_TICK);
+}
+
+void
+input_count_start(struct input *in)
+{
+	size_t i, j;
+
+	if (in->count_state != COUNT_OFF)
+		return;
+	in->count_state = COUNT_UNKNOWN;
+	for (i = 0; i < in->o->nurls; i++)
+		if (input_line_is_request(in->o->urls[i],
+		    strlen(in->o->urls[i])))
+			in->count++;
+	for (i = 0; i < in->nsrcs; i++) {
+		if (!in->srcs[i].regular)
+			return;
+		/* stdin named twice: the second finds it at its end. */
+		for (j = 0; j < i; j++)
+			if (in->srcs[j].fd == in->srcs[i].fd)
+				in->srcs[i].count_off = -1;
+	}
+	in->count_state = COUNT_ON;
+	in->count_buf = xmalloc(INPUT_CHUNK);
+	ev_timer_init(&in->count_timer, count_timer_cb, COUNT_EVERY,
+	    COUNT_EVERY);
+	ev_timer_start(in->loop, &in->count_timer);
+	ev_unref(in->loop);	/* counting never keeps the loop alive */
+	count_step(in, COUNT_FIRST);
+}
+
+int
+input_count_total(const struct input *in, uint64_t *total)
+{
+	*total = in->count;
+	return in->count_state == COUNT_DONE;
+}
+
+const char *
+input_error(const struct input *in)
+{
+	return in->err[0] != '\0' ? in->err : NULL;
+}
+
 void
 input_stop(struct input *in)
 {
@@ -304,6 +493,7 @@ input_free(struct input *in)
 
 	if (in == NULL)
 		return;
+	count_stop(in, COUNT_OFF);
 	for (i = 0; i < in->nsrcs; i++)
 		source_close(in, &in->srcs[i]);
 	free(in->srcs);

@@ -83,10 +83,15 @@ TEST(blank_and_comment_lines_are_no_request)
 	CHECK(parse_n("\0", 1, 0) == 1);	/* a NUL is not white space */
 }
 
-TEST(blank_and_comment_lines_are_skipped_even_when_too_long)
+TEST(a_cut_line_is_a_request_whatever_it_holds)
 {
-	CHECK(parse_n("# long comment", 14, 1) == 0);
-	CHECK(parse_n("        ", 8, 1) == 0);
+	/* The reader decided by the whole line (input_line_feed()): the
+	 * part it hands over may be blank, when the text lies further on. */
+	CHECK(parse_n("        ", 8, 1) == 1);
+	CHECK(req.invalid == KIND_INVALID_INPUT);
+	CHECK_STR(req.url, "");
+	CHECK(parse_n("# x", 3, 1) == 1);
+	CHECK(req.invalid == KIND_INVALID_INPUT);
 }
 
 TEST(white_space_around_a_url_is_trimmed)
@@ -517,7 +522,7 @@ main(void)
 {
 	request_init(&req);
 	RUN(blank_and_comment_lines_are_no_request);
-	RUN(blank_and_comment_lines_are_skipped_even_when_too_long);
+	RUN(a_cut_line_is_a_request_whatever_it_holds);
 	RUN(white_space_around_a_url_is_trimmed);
 	RUN(a_url_without_scheme_gets_http);
 	RUN(http_and_https_in_any_case_are_fetched_as_given);
