@@ -104,26 +104,26 @@ static int
 input_take(struct input *in, struct request *req, const char *line,
     size_t len)
 {
-	if (!input_line_is_request(line, len))
-		return 0;
-	return input_give(in, req, line, len, 0);
+	return input_line_is_request(line, len) &&
+	    input_give(in, req, line, len, 0);
 }
 
-/* The first INPUT_LINE_MAX bytes of a longer line, at p (avail bytes of
- * the line buffered from p). Decided by them, it is given or skipped
- * now; else (all white space so far) the bytes skipped after it
- * decide. */
+/* A line longer than INPUT_LINE_MAX at p (avail bytes of it buffered).
+ * Decided by its first INPUT_LINE_MAX bytes, it is given (from its first
+ * byte that is not white space, as when the text lies further on) or
+ * skipped now; else (all white space so far) the bytes skipped after
+ * them decide. */
 static int
 input_take_long(struct input *in, struct request *req, const char *p,
     size_t avail)
 {
+	size_t at;
+
 	memset(&in->lc, 0, sizeof(in->lc));
-	(void)input_line_feed(&in->lc, p, INPUT_LINE_MAX);
+	at = input_line_feed(&in->lc, p, INPUT_LINE_MAX);
 	in->deciding = in->lc.decided == 0;
-	if (in->lc.decided <= 0)
-		return 0;
-	return input_give(in, req, p, INPUT_LINE_MAX < avail ?
-	    INPUT_LINE_MAX : avail, 1);
+	return in->lc.decided > 0 && input_give(in, req, p + at,
+	    INPUT_LINE_MAX < avail - at ? INPUT_LINE_MAX : avail - at, 1);
 }
 
 /* Bytes p[0..n) of a long line being skipped while it is still blank;
@@ -207,7 +207,6 @@ input_new(struct ev_loop *loop, const struct opts *o, input_wake_fn wake,
 	in->arg = arg;
 	ev_init(&in->io, input_io_cb);
 	in->io.data = in;
-	in->count_timer.data = in;
 	if (o->ninputs > 0) {
 		in->nsrcs = o->ninputs;
 		in->srcs = xcalloc(in->nsrcs, sizeof(*in->srcs));
@@ -394,10 +393,6 @@ count_step(struct input *in, size_t budget)
 			return;
 		}
 		s = &in->srcs[in->count_cur];
-		if (s->count_off < 0) {		/* counted before */
-			in->count_cur++;
-			continue;
-		}
 		r = pread(s->fd, in->count_buf, budget < INPUT_CHUNK ?
 		    budget : INPUT_CHUNK, s->count_off);
 		if (r < 0 && errno == EINTR)
@@ -437,7 +432,7 @@ count_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 void
 input_count_start(struct input *in)
 {
-	size_t i, j;
+	size_t i;
 
 	if (in->count_state != COUNT_OFF)
 		return;
@@ -446,18 +441,14 @@ input_count_start(struct input *in)
 		if (input_line_is_request(in->o->urls[i],
 		    strlen(in->o->urls[i])))
 			in->count++;
-	for (i = 0; i < in->nsrcs; i++) {
+	for (i = 0; i < in->nsrcs; i++)
 		if (!in->srcs[i].regular)
-			return;
-		/* stdin named twice: the second finds it at its end. */
-		for (j = 0; j < i; j++)
-			if (in->srcs[j].fd == in->srcs[i].fd)
-				in->srcs[i].count_off = -1;
-	}
+			return;		/* (opts.c allows "-" only once) */
 	in->count_state = COUNT_ON;
 	in->count_buf = xmalloc(INPUT_CHUNK);
 	ev_timer_init(&in->count_timer, count_timer_cb, COUNT_EVERY,
 	    COUNT_EVERY);
+	in->count_timer.data = in;
 	ev_timer_start(in->loop, &in->count_timer);
 	ev_unref(in->loop);	/* counting never keeps the loop alive */
 	count_step(in, COUNT_FIRST);

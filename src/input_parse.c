@@ -189,8 +189,8 @@ json_headers(struct request *req, const cJSON *obj)
 	if (why == NULL)
 		return 0;
 	name_show(show, sizeof show, name);
-	return request_invalid(req, KIND_INVALID_INPUT, "header \"%s\" %s", show,
-	    why);
+	return request_invalid(req, KIND_INVALID_INPUT, "header \"%s\" %s",
+	    show, why);
 }
 
 /* Fill req from the JSON request line s[0..len) (starting with '{'). The

@@ -74,7 +74,8 @@ input_url_check(struct request *req, const char *s, size_t len)
 	unsigned char c;
 
 	if (len == 0)
-		return request_invalid(req, KIND_INVALID_URL, "the URL is empty");
+		return request_invalid(req, KIND_INVALID_URL,
+		    "the URL is empty");
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
 		if (c == ' ')
@@ -103,8 +104,8 @@ input_url_check(struct request *req, const char *s, size_t len)
 	} else
 		return request_invalid(req, KIND_INVALID_URL,
 		    "scheme '%.*s' is not allowed: only http and https are "
-		    "fetched", (int)(slen > SCHEME_SHOW_MAX ? SCHEME_SHOW_MAX : slen),
-		    s);
+		    "fetched", (int)(slen > SCHEME_SHOW_MAX ?
+		    SCHEME_SHOW_MAX : slen), s);
 	memcpy(req->url + off, s, len);
 	req->url[off + len] = '\0';
 

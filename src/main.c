@@ -51,8 +51,7 @@ static int		 stop_signal;	/* SIGINT/SIGTERM received */
 static int		 any_failed;
 static int		 finished;
 static struct buf	 rec_buf;	/* reused record encoding */
-static struct stats	 run_stats;	/* of every record: --stats and the
-					 * progress line */
+static struct stats	 run_stats;	/* of every record */
 static ev_prepare	 prepare_w;
 static ev_signal	 sigint_w, sigterm_w;
 
@@ -149,7 +148,6 @@ admit_run(struct sched_item *item)
 		}
 		progress_admit();
 		if (req.invalid != KIND_NONE) {
-			result_init(&res);
 			result_invalid(&res, &req);
 			run_emit(output_next_seq(), &req, &res);
 			result_free(&res);

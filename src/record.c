@@ -36,6 +36,7 @@ result_free(struct result *r)
 void
 result_invalid(struct result *res, const struct request *req)
 {
+	result_init(res);
 	res->kind = req->invalid;
 	(void)snprintf(res->message, sizeof(res->message), "%s",
 	    req->message);
@@ -192,9 +193,9 @@ hdr_add_value(struct buf *out, const struct hdr *h)
 	buf_addc(out, '"');
 }
 
-/* The raw header lines as a JSON object (cofetch(1), OUTPUT FORMAT, "headers"). Only the
- * block after the last status line counts, should the buffer hold more
- * than one response. */
+/* The raw header lines as a JSON object (cofetch(1), OUTPUT FORMAT,
+ * "headers"). Only the block after the last status line counts, should
+ * the buffer hold more than one response. */
 static void
 headers_add(struct buf *out, const struct buf *raw)
 {
@@ -284,7 +285,8 @@ headers_add(struct buf *out, const struct buf *raw)
 			buf_addc(out, ',');
 		any = 1;
 		buf_addc(out, '"');
-		json_add_text(out, h[j].name, h[j].namelen, JSON_ESCAPE | JSON_LOWER);
+		json_add_text(out, h[j].name, h[j].namelen,
+		    JSON_ESCAPE | JSON_LOWER);
 		ADD_LIT(out, "\":");
 		if (h[j].count == 1) {
 			hdr_add_value(out, &h[j]);
@@ -306,7 +308,8 @@ headers_add(struct buf *out, const struct buf *raw)
 	}
 }
 
-/* "body" and "body_encoding" of a response (cofetch(1), OUTPUT FORMAT, "body"). */
+/* "body" and "body_encoding" of a response (cofetch(1), OUTPUT FORMAT,
+ * "body"). */
 static void
 body_add(struct buf *out, const struct buf *body, enum body_mode mode)
 {

@@ -40,9 +40,10 @@ struct result {
 };
 
 void	result_init(struct result *r);
-/* The outcome of a line that is no valid request (req->invalid set by the
- * parser): its kind and message. The one place such a line becomes a
- * result; its record then goes out like any other. */
+/* Initialise res as the outcome of a line that is no valid request
+ * (req->invalid set by the parser): its kind and message. The one place
+ * such a line becomes a result; its record then goes out like any
+ * other. */
 void	result_invalid(struct result *res, const struct request *req);
 void	result_free(struct result *r);	/* accepts a zeroed one; leaves it
 					 * as result_init() */

@@ -211,7 +211,8 @@ stats_human(struct buf *out, const struct stats *st,
 	char a[32], b[32], c[32], d[32];
 
 	fmt_duration(a, sizeof(a), wall);
-	stats_fmt_rate(b, sizeof(b), wall > 0 ? (double)st->requests / wall : 0);
+	stats_fmt_rate(b, sizeof(b), wall > 0 ?
+	    (double)st->requests / wall : 0);
 	buf_addf(out, "cofetch: %llu request%s in %s (%s): %llu ok, "
 	    "%llu failed", (unsigned long long)st->requests,
 	    st->requests == 1 ? "" : "s", a, b, (unsigned long long)st->ok,
