@@ -151,3 +151,16 @@ def test_a_directory_as_input_exits_2_before_any_request(server, tmp_path):
     assert out == []
     assert "directory" in err
     assert server.stats()["count"] == 0
+
+
+def test_resume_takes_no_fractional_index_for_a_whole_one(server, tmp_path):
+    """A record index read back through a double: 1.5 is no record of
+    index 1, so index 1 is still fetched."""
+    urls = lines_file(tmp_path / "urls", [server.url("/ok?r=0"),
+                                          server.url("/ok?r=1")])
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"index":1.5,"url":"x","ok":true}\n')
+    code, _, err = run_raw(["--resume", "-o", out, "-i", urls])
+    assert code == 0, err
+    assert sorted(r["target"] for r in server.requests()) == \
+        ["/ok?r=0", "/ok?r=1"]
