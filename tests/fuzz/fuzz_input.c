@@ -428,7 +428,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	while (tlen > 0 && is_space((unsigned char)t[tlen - 1]))
 		tlen--;
-	blank = tlen == 0 || t[0] == '#';
+	/* A cut line is a request whatever it holds: the reader decided so
+	 * by the whole line (input_line_feed()). */
+	blank = !truncated && (tlen == 0 || t[0] == '#');
 
 	request_init(&req);
 	rc = input_parse_line(&req, line, len, truncated);
