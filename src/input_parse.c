@@ -403,13 +403,13 @@ input_parse_line(struct request *req, const char *line, size_t len,
 	char **h;
 	int rc;
 
+	/* The reader decides whether a cut line is a request, by what lies
+	 * beyond the cut too. */
+	if (!truncated && !input_line_is_request(line, len))
+		return 0;
 	line_skip_lead(&s, &len);
 	while (len > 0 && is_space((unsigned char)s[len - 1]))
 		len--;
-	/* The reader decides whether a cut line is a request, by what lies
-	 * beyond the cut too. */
-	if (!truncated && (len == 0 || s[0] == '#'))
-		return 0;
 
 	if (truncated)
 		rc = request_invalid(req, KIND_INVALID_INPUT,
