@@ -7,9 +7,8 @@
  * it lies. A read error ends all input (input_error()).
  *
  * The request lines of regular files are also counted ahead of the
- * reader, on the descriptors the reader uses (pread), by the same rule
- * (input_line_feed()): a slice at the start, then a slice per timer tick,
- * so a huge list never delays the first requests. */
+ * reader (input_count.c), on the files the reader opened, by the same
+ * rule (input_line_feed()). */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -22,19 +21,10 @@
 #include <ev.h>
 
 #include "input.h"
+#include "input_count.h"
 #include "util.h"
 
 #define INPUT_CHUNK	(256 * 1024)
-#define COUNT_FIRST	(16 * 1024 * 1024)	/* bytes counted at once */
-#define COUNT_TICK	(8 * 1024 * 1024)	/* bytes per timer tick */
-#define COUNT_EVERY	0.1			/* seconds between ticks */
-
-enum count_state {
-	COUNT_OFF = 0,
-	COUNT_ON,
-	COUNT_DONE,
-	COUNT_UNKNOWN		/* a source is no regular file, or failed */
-};
 
 struct source {
 	const char	*name;		/* for messages */
@@ -42,7 +32,7 @@ struct source {
 	int		 owned;		/* we close it */
 	int		 pollable;	/* read only when the loop says so */
 	int		 regular;	/* a regular file: can be counted */
-	off_t		 count_off;	/* next byte to count (pread) */
+	off_t		 count_off;	/* where counting starts */
 };
 
 struct input {
@@ -71,13 +61,7 @@ struct input {
 	input_want_fn	 want;		/* NULL: parse every line */
 	void		*want_arg;
 	char		 err[256];	/* "" or why reading stopped */
-	enum count_state count_state;
-	uint64_t	 count;		/* request lines counted */
-	struct line_class count_lc;	/* the line being counted */
-	size_t		 count_cur;	/* the source being counted */
-	char		*count_buf;	/* malloced [INPUT_CHUNK] while
-					 * counting */
-	ev_timer	 count_timer;
+	struct line_count *count;	/* owned, or NULL: not counting */
 };
 
 void
@@ -365,100 +349,32 @@ input_next(struct input *in, struct request *req)
 	return -1;
 }
 
-/* Counting ahead of the reader. */
-
-static void
-count_stop(struct input *in, enum count_state state)
-{
-	if (in->count_state == COUNT_ON) {
-		ev_ref(in->loop);
-		ev_timer_stop(in->loop, &in->count_timer);
-	}
-	in->count_state = state;
-	free(in->count_buf);
-	in->count_buf = NULL;
-}
-
-/* Count up to budget bytes more. */
-static void
-count_step(struct input *in, size_t budget)
-{
-	struct source *s;
-	const char *p, *end, *nl;
-	ssize_t r;
-
-	while (in->count_state == COUNT_ON && budget > 0) {
-		if (in->count_cur == in->nsrcs) {
-			count_stop(in, COUNT_DONE);
-			return;
-		}
-		s = &in->srcs[in->count_cur];
-		r = pread(s->fd, in->count_buf, budget < INPUT_CHUNK ?
-		    budget : INPUT_CHUNK, s->count_off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			count_stop(in, COUNT_UNKNOWN);
-			return;
-		}
-		if (r == 0) {		/* the end of a file ends a line */
-			if (input_line_end(&in->count_lc))
-				in->count++;
-			memset(&in->count_lc, 0, sizeof(in->count_lc));
-			in->count_cur++;
-			continue;
-		}
-		for (p = in->count_buf, end = p + r; p < end; p = nl + 1) {
-			nl = memchr(p, '\n', (size_t)(end - p));
-			(void)input_line_feed(&in->count_lc, p,
-			    (size_t)((nl ? nl : end) - p));
-			if (nl == NULL)
-				break;
-			if (input_line_end(&in->count_lc))
-				in->count++;
-			memset(&in->count_lc, 0, sizeof(in->count_lc));
-		}
-		s->count_off += r;
-		budget -= (size_t)r;
-	}
-}
-
-static void
-count_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	count_step(w->data, COUNT_TICK);
-}
-
 void
 input_count_start(struct input *in)
 {
+	struct line_file *files;
+	uint64_t args = 0;
 	size_t i;
 
-	if (in->count_state != COUNT_OFF)
+	if (in->count != NULL)
 		return;
-	in->count_state = COUNT_UNKNOWN;
 	for (i = 0; i < in->o->nurls; i++)
-		if (input_line_is_request(in->o->urls[i],
-		    strlen(in->o->urls[i])))
-			in->count++;
-	for (i = 0; i < in->nsrcs; i++)
-		if (!in->srcs[i].regular)
-			return;		/* (opts.c allows "-" only once) */
-	in->count_state = COUNT_ON;
-	in->count_buf = xmalloc(INPUT_CHUNK);
-	ev_timer_init(&in->count_timer, count_timer_cb, COUNT_EVERY,
-	    COUNT_EVERY);
-	in->count_timer.data = in;
-	ev_timer_start(in->loop, &in->count_timer);
-	ev_unref(in->loop);	/* counting never keeps the loop alive */
-	count_step(in, COUNT_FIRST);
+		args += (uint64_t)input_line_is_request(in->o->urls[i],
+		    strlen(in->o->urls[i]));
+	files = xcalloc(in->nsrcs + 1, sizeof(*files));
+	for (i = 0; i < in->nsrcs; i++) {
+		files[i].fd = in->srcs[i].regular ? in->srcs[i].fd : -1;
+		files[i].off = in->srcs[i].count_off;
+	}
+	in->count = line_count_new(in->loop, files, in->nsrcs, args);
+	free(files);
 }
 
 int
 input_count_total(const struct input *in, uint64_t *total)
 {
-	*total = in->count;
-	return in->count_state == COUNT_DONE;
+	*total = 0;
+	return in->count != NULL && line_count_total(in->count, total);
 }
 
 const char *
@@ -484,7 +400,7 @@ input_free(struct input *in)
 
 	if (in == NULL)
 		return;
-	count_stop(in, COUNT_OFF);
+	line_count_free(in->count);
 	for (i = 0; i < in->nsrcs; i++)
 		source_close(in, &in->srcs[i]);
 	free(in->srcs);

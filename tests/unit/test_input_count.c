@@ -8,6 +8,7 @@
 #include <ev.h>
 
 #include "input.h"
+#include "input_count.h"
 #include "opts.h"
 #include "request.h"
 #include "util.h"
@@ -187,6 +188,46 @@ TEST(counting_a_file_bigger_than_a_read_agrees)
 	free(text);
 }
 
+TEST(counting_goes_on_after_the_reader_closes_its_descriptor)
+{
+	/* More than the first slice (16 MiB), so the rest is counted on
+	 * timer ticks, after the reader closed the file and its number went
+	 * to another file. */
+	char path[] = "/tmp/cofetch-count-XXXXXX";
+	char other[] = "/tmp/cofetch-other-XXXXXX";
+	struct ev_loop *loop = ev_default_loop(0);
+	struct line_file f;
+	struct line_count *c;
+	size_t line = 64, n = 20 * 1024 * 1024 / line, i;
+	char *text = malloc(line * n);
+	uint64_t total = 0;
+	int fd = mkstemp(path), fd2;
+
+	for (i = 0; i < n; i++) {
+		memset(text + i * line, 'u', line - 1);
+		text[i * line + line - 1] = '\n';
+	}
+	CHECK(fd >= 0 && write(fd, text, line * n) == (ssize_t)(line * n));
+	f.fd = fd;
+	f.off = 0;
+	c = line_count_new(loop, &f, 1, 3);
+	CHECK(c != NULL);
+	(void)close(fd);
+	fd2 = mkstemp(other);		/* likely the same number */
+	CHECK(fd2 >= 0 && write(fd2, "\n\n", 2) == 2);
+	if (c != NULL) {
+		CHECK(!line_count_total(c, &total));
+		while (!line_count_total(c, &total))
+			ev_run(loop, EVRUN_ONCE);
+		CHECK(total == n + 3);
+		line_count_free(c);
+	}
+	(void)close(fd2);
+	(void)unlink(path);
+	(void)unlink(other);
+	free(text);
+}
+
 TEST(url_arguments_count_unless_blank_or_comment)
 {
 	CHECK(input_line_is_request("http://a/", 9));
@@ -205,6 +246,7 @@ main(void)
 	RUN(a_long_line_is_decided_by_its_first_byte_that_is_not_blank);
 	RUN(counting_an_empty_file_gives_zero);
 	RUN(counting_a_file_bigger_than_a_read_agrees);
+	RUN(counting_goes_on_after_the_reader_closes_its_descriptor);
 	RUN(url_arguments_count_unless_blank_or_comment);
 	return unit_done(__FILE__);
 }
