@@ -356,7 +356,8 @@ check_encode(const struct request *req, const struct variant *v)
 		(void)snprintf(want, sizeof want, "{\"index\":%llu,\"id\":",
 		    (unsigned long long)req->index);
 		FUZZ_CHECK(strncmp(out.data + 1 + strlen(want), req->id,
-		    req->id_len) == 0, "the record's id is not the line's text");
+		    req->id_len) == 0,
+		    "the record's id is not the line's text");
 	}
 	it = cJSON_GetObjectItemCaseSensitive(rec, "url");
 	FUZZ_CHECK(cJSON_IsString(it), "url is not a string");
