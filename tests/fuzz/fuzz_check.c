@@ -1,6 +1,6 @@
 /* fuzz_check.c: reference implementations and record checks shared by the
  * fuzzers (see fuzz_check.h). They are written from RFC 8259, RFC 4648
- * and the Unicode standard, not from record.c, so that a bug there is
+ * and the Unicode standard, not from json.c, so that a bug there is
  * not repeated here. */
 #include <stdarg.h>
 #include <stdio.h>

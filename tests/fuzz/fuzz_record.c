@@ -1,14 +1,16 @@
 /* fuzz_record.c: libFuzzer target for record_encode() with arbitrary
- * response data, and for the JSON helpers of record.h on arbitrary bytes.
+ * response data, and for the JSON helpers of json.h on arbitrary bytes.
  *
  * Input: 8 bytes of fields, then the url, the raw header text and the body,
  * separated by "\n@@\n" (the body is everything after the second one; a
  * missing part is empty):
  *   byte 0	flags: bits 0-1 status (none, 200, bytes 2-3, 404), bit 2
  *		final_url, content_type and remote_ip from the url bytes,
- *		bit 3 a saved file, bit 4 an id (the body as JSON, else as a
- *		string), bit 5 times from bytes 0-7 as a double, bit 6 a
- *		negative size, bit 7 the request is an invalid line
+ *		bit 3 a saved file, bit 4 an id (the body minified if it is
+ *		strict JSON, else the header text as a JSON string: what the
+ *		parser hands over), bit 5 times from bytes 0-7 as a double,
+ *		bit 6 a negative size, bit 7 the request is an invalid line
+ *		(its error replaces the result's, as result_invalid() does)
  *   byte 1	error kind (low 4 bits; bit 0 also: an invalid line is
  *		invalid_url, a valid one has a method and a body),
  *		http_version (high 3 bits)
