@@ -1,7 +1,9 @@
 /* input_parse.c: the pure parser that turns one input line into a
- * request: blank and comment lines, plain URLs, and JSON request objects.
- * It keeps one libcurl URL handle between calls, so it is not thread-safe:
- * only the loop thread parses lines. */
+ * request: the rule for which lines are requests (blank and comment lines
+ * are not), JSON request objects, and the text an invalid line shows; the
+ * URL rules are input_url.c's. It keeps a scratch buffer and (through
+ * input_url.c) a libcurl URL handle between calls, so it is not
+ * thread-safe: only the loop thread parses lines. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,8 @@
 #define NAME_SHOW_MAX	40	/* bytes of a key or name quoted in a
 				 * message */
 
-static struct buf strict_scratch;	/* json_minify() output, reused */
+static struct buf strict_scratch;	/* json_minify_doc() output, reused;
+					 * freed in input_parse_cleanup() */
 
 /* Bit of each JSON request key, to find keys given twice. */
 enum {
