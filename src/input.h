@@ -5,6 +5,7 @@
 #define COFETCH_INPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "opts.h"
 #include "request.h"
@@ -12,16 +13,32 @@
 #define INPUT_LINE_MAX	(64 * 1024)	/* longer lines are invalid_input */
 
 /* Parse one line (without its newline; may hold any bytes, NULs too).
- * truncated says the reader cut the line at INPUT_LINE_MAX bytes.
+ * truncated says the reader cut the line at INPUT_LINE_MAX bytes (and
+ * found it a request by input_line_feed(): it is one, invalid_input).
  * Returns 0 when the line is no request (blank, or '#' after leading
  * white space), and 1 when it is: req (which must be request_init()ed)
  * is filled, with req->invalid and req->message set when the line is
  * invalid. req->index is left for the caller. */
 int	input_parse_line(struct request *req, const char *line, size_t len,
 	    int truncated);
-/* Is line[0..len) a request line by input_parse_line()'s rule (not blank,
- * not '#' after white space and an optional UTF-8 byte order mark)?
- * Cheap: it looks at the first bytes only. */
+/* The one rule for "is this a request line", used by the reader and by
+ * the counting of lines ahead of it: a line is no request when it is
+ * blank or, after white space and an optional UTF-8 byte order mark,
+ * starts with '#', however long it is. Fed a line's bytes in pieces
+ * (without its newline); zero it at the start of each line. */
+struct line_class {
+	uint64_t	 col;		/* bytes fed */
+	int		 bom;		/* bytes of a byte order mark matched
+					 * at the line's start */
+	int		 decided;	/* 0 not yet, 1 request, -1 not */
+};
+
+/* Feed p[0..n): returns the offset in p of the byte that decided, or n
+ * while undecided (and 0 when decided before). */
+size_t	input_line_feed(struct line_class *lc, const char *p, size_t n);
+/* The line has ended: is it a request? */
+int	input_line_end(const struct line_class *lc);
+/* The rule on a whole line. */
 int	input_line_is_request(const char *line, size_t len);
 /* input_parse_line() keeps one libcurl URL handle between calls (so it is
  * not thread-safe); this frees it, for a clean exit under ASan/valgrind.
@@ -54,9 +71,17 @@ void		 input_set_want(struct input *in, input_want_fn want,
 		    void *arg);
 /* Stop watching the sources (after a signal); input_next() returns -1. */
 void		 input_stop(struct input *in);
-/* True when every source is a regular file or an argument, so the number
- * of requests can be counted up front. */
-int		 input_countable(const struct input *in);
+/* Count the request lines ahead of the reader (for the progress line),
+ * when every source is an argument or a regular file: a first slice now,
+ * the rest on the loop's time. */
+void		 input_count_start(struct input *in);
+/* 1 with *total the number of request lines once all are counted; 0
+ * (with what is counted so far) while counting or when they cannot be
+ * counted. */
+int		 input_count_total(const struct input *in, uint64_t *total);
+/* Why reading stopped early ("cannot read FILE: error"), or NULL. Lines
+ * after a read error are never read. */
+const char	*input_error(const struct input *in);
 void		 input_free(struct input *in);		/* accepts NULL */
 
 #endif

@@ -1,29 +1,28 @@
 /* input_parse.c: the pure parser that turns one input line into a
- * request: blank and comment lines, plain URLs, and JSON request objects.
- * It keeps one libcurl URL handle between calls, so it is not thread-safe:
- * only the loop thread parses lines. */
-#include <stdarg.h>
+ * request: the rule for which lines are requests (blank and comment lines
+ * are not), JSON request objects, and the text an invalid line shows; the
+ * URL rules are input_url.c's. It keeps a scratch buffer and (through
+ * input_url.c) a libcurl URL handle between calls, so it is not
+ * thread-safe: only the loop thread parses lines. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include <curl/curl.h>
 #include <cjson/cJSON.h>
 
 #include "input.h"
-#include "record.h"
+#include "input_url.h"
+#include "json.h"
 #include "util.h"
 
 #define URL_TEXT_MAX	1024	/* bytes of an invalid line kept as url */
 #define METHOD_MAX	32
+#define REQ_MEMBERS_MAX	8	/* json_parse(): more than its 5 keys */
 #define NAME_SHOW_MAX	40	/* bytes of a key or name quoted in a
 				 * message */
 
-/* The URL parser, created on first use and reused for every line; freed
- * in input_parse_cleanup(). */
-static CURLU	*parse_cu;
-static struct buf strict_scratch;	/* json_minify() output, reused */
+static struct buf strict_scratch;	/* json_minify_doc() output, reused;
+					 * freed in input_parse_cleanup() */
 
 /* Bit of each JSON request key, to find keys given twice. */
 enum {
@@ -33,9 +32,6 @@ enum {
 	KEY_BODY = 1 << 3,
 	KEY_ID = 1 << 4
 };
-
-static int	parse_fail(struct request *, enum kind, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
 
 /* White space as the C locale's isspace() sees it. */
 static int
@@ -63,27 +59,6 @@ is_tchar(unsigned char c)
 {
 	return is_alpha(c) || is_digit(c) || (c != '\0' &&
 	    strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-/* JSON's own white space, which is all a minified value drops. */
-static int
-is_json_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Mark req invalid with kind k and a message; returns -1 so callers can
- * write "return parse_fail(...)". */
-static int
-parse_fail(struct request *req, enum kind k, const char *fmt, ...)
-{
-	va_list ap;
-
-	req->invalid = k;
-	va_start(ap, fmt);
-	(void)vsnprintf(req->message, sizeof req->message, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /* Copy a JSON key or header name into dst for quoting in a message: at
@@ -154,235 +129,6 @@ line_text(const char *s, size_t len)
 	return t;
 }
 
-/* Length of the scheme s starts with, or 0 when it has none (and gets
- * "http://"). "name://" always names a scheme. "name:" without "//"
- * names one ("file:/x", "mailto:x", "javascript:x") unless the name holds
- * a '.' or a digit follows the ':', so that "localhost:8080/x" and
- * "example.com:8080" stay host names. */
-static size_t
-url_scheme(const char *s, size_t len)
-{
-	size_t i;
-	int dot = 0;
-	unsigned char c;
-
-	if (len == 0 || !is_alpha((unsigned char)s[0]))
-		return 0;
-	for (i = 1; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c == '.')
-			dot = 1;
-		else if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-')
-			break;
-	}
-	if (i == len || s[i] != ':')
-		return 0;
-	if (len - i >= 3 && s[i + 1] == '/' && s[i + 2] == '/')
-		return i;
-	if (dot || (i + 1 < len && is_digit((unsigned char)s[i + 1])))
-		return 0;
-	return i;
-}
-
-/* Check the URL s[0..len) (no NUL bytes) and fill req->url (malloced, the
- * URL as given, "http://" prepended when it has no scheme) and req->host
- * ("host:port", lower case). Returns 0, or -1 with req invalid. */
-static int
-url_check(struct request *req, const char *s, size_t len)
-{
-	CURLUcode uc;
-	char *host = NULL, *port = NULL, *p;
-	size_t i, slen, hlen, plen, off;
-	int high = 0, rc = -1;
-	unsigned char c;
-
-	if (len == 0)
-		return parse_fail(req, KIND_INVALID_URL, "the URL is empty");
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c == ' ')
-			return parse_fail(req, KIND_INVALID_URL,
-			    "the URL holds a space: write it as %%20");
-		if (c < 0x20 || c == 0x7f)
-			return parse_fail(req, KIND_INVALID_URL,
-			    "the URL holds control character 0x%02x: "
-			    "percent-encode it", c);
-		if (c >= 0x80)
-			high = 1;
-	}
-	if (high && !utf8_valid(s, len))
-		return parse_fail(req, KIND_INVALID_URL,
-		    "the URL is not valid UTF-8: percent-encode its bytes");
-
-	slen = url_scheme(s, len);
-	if (slen == 0) {
-		off = sizeof "http://" - 1;
-		req->url = xmalloc(off + len + 1);
-		memcpy(req->url, "http://", off);
-	} else if ((slen == 4 && strncasecmp(s, "http", 4) == 0) ||
-	    (slen == 5 && strncasecmp(s, "https", 5) == 0)) {
-		off = 0;
-		req->url = xmalloc(len + 1);
-	} else
-		return parse_fail(req, KIND_INVALID_URL,
-		    "scheme '%.*s' is not allowed: only http and https are "
-		    "fetched", (int)(slen > NAME_SHOW_MAX ? NAME_SHOW_MAX : slen),
-		    s);
-	memcpy(req->url + off, s, len);
-	req->url[off + len] = '\0';
-
-	if (parse_cu == NULL && (parse_cu = curl_url()) == NULL) {
-		(void)parse_fail(req, KIND_INTERNAL, "out of memory");
-		goto fail;
-	}
-	/* Every URL here is absolute, so a new one replaces the last one
-	 * whole rather than being resolved against it. */
-	uc = curl_url_set(parse_cu, CURLUPART_URL, req->url,
-	    CURLU_NON_SUPPORT_SCHEME);
-	if (uc != CURLUE_OK) {
-		(void)parse_fail(req, KIND_INVALID_URL, "%s",
-		    curl_url_strerror(uc));
-		goto fail;
-	}
-	uc = curl_url_get(parse_cu, CURLUPART_HOST, &host, 0);
-	if (uc == CURLUE_OK)
-		uc = curl_url_get(parse_cu, CURLUPART_PORT, &port,
-		    CURLU_DEFAULT_PORT);
-	if (uc != CURLUE_OK) {
-		(void)parse_fail(req, KIND_INVALID_URL, "%s",
-		    curl_url_strerror(uc));
-		goto fail;
-	}
-	hlen = strlen(host);
-	plen = strlen(port);
-	if (hlen == 0) {
-		(void)parse_fail(req, KIND_INVALID_URL,
-		    "No host part in the URL");
-		goto fail;
-	}
-	if (hlen + 1 + plen >= sizeof req->host) {
-		(void)parse_fail(req, KIND_INVALID_URL,
-		    "the host name is too long");
-		goto fail;
-	}
-	p = req->host;
-	for (i = 0; i < hlen; i++) {
-		c = (unsigned char)host[i];
-		*p++ = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-	}
-	*p++ = ':';
-	memcpy(p, port, plen + 1);
-	/* The parsed URL goes with the request: libcurl then need not parse
-	 * it again (CURLOPT_CURLU). */
-	req->cu = parse_cu;
-	parse_cu = NULL;
-	rc = 0;
-
-fail:
-	curl_free(host);
-	curl_free(port);
-	return rc;
-}
-
-/* True when a JSON text holds the escape \u0000: a NUL that C strings
- * (and so the url, method, headers and a string body) cannot hold. A
- * backslash only appears inside strings in valid JSON, so no string
- * tracking is needed. */
-static int
-json_has_nul(const char *s, size_t len)
-{
-	const char *p = s, *end = s + len;
-
-	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
-		if (end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
-			return 1;
-		p += 2;		/* the backslash and the escaped character */
-		if (p >= end)
-			break;
-	}
-	return 0;
-}
-
-/* Skip the JSON string at p (on its opening quote). */
-static const char *
-json_skip_string(const char *p, const char *end)
-{
-	for (p++; p < end && *p != '"'; p++) {
-		if (*p == '\\')
-			p++;
-	}
-	return p < end ? p + 1 : end;
-}
-
-/* Skip the JSON value at p. */
-static const char *
-json_skip_value(const char *p, const char *end)
-{
-	int depth = 0;
-
-	if (*p == '"')
-		return json_skip_string(p, end);
-	if (*p != '{' && *p != '[') {
-		while (p < end && !is_json_space((unsigned char)*p) &&
-		    *p != ',' && *p != '}' && *p != ']')
-			p++;
-		return p;
-	}
-	while (p < end) {
-		if (*p == '"') {
-			p = json_skip_string(p, end);
-			continue;
-		}
-		if (*p == '{' || *p == '[')
-			depth++;
-		else if ((*p == '}' || *p == ']') && --depth == 0)
-			return p + 1;
-		p++;
-	}
-	return end;
-}
-
-/* The value of member number want of the JSON object s[0..len), which
- * cJSON has already accepted, minified byte for byte: numbers keep their
- * exact text and strings their escapes, where a cJSON round trip would
- * turn 12345678901234567890 into 1.2345678901234567e+19. Malloced. */
-static char *
-json_member_text(const char *s, size_t len, int want, size_t *outlen)
-{
-	const char *p = s + 1, *end = s + len, *v, *vend, *q;
-	char *out, *o;
-	int n;
-
-	for (n = 0; p < end; n++) {
-		while (p < end && (is_json_space((unsigned char)*p) ||
-		    *p == ','))
-			p++;
-		p = json_skip_string(p, end);		/* the key */
-		while (p < end && (is_json_space((unsigned char)*p) ||
-		    *p == ':'))
-			p++;
-		v = p;
-		p = json_skip_value(p, end);
-		if (n != want)
-			continue;
-		vend = p;
-		o = out = xmalloc((size_t)(vend - v) + 1);
-		for (q = v; q < vend; q++) {
-			if (*q == '"') {
-				p = json_skip_string(q, vend);
-				memcpy(o, q, (size_t)(p - q));
-				o += p - q;
-				q = p - 1;
-			} else if (!is_json_space((unsigned char)*q))
-				*o++ = *q;
-		}
-		*o = '\0';
-		*outlen = (size_t)(o - out);
-		return out;
-	}
-	return NULL;	/* not reached: cJSON found the member */
-}
-
 /* Fill req->headers from a JSON object of string values. */
 static int
 json_headers(struct request *req, const cJSON *obj)
@@ -446,51 +192,45 @@ json_headers(struct request *req, const cJSON *obj)
 	if (why == NULL)
 		return 0;
 	name_show(show, sizeof show, name);
-	return parse_fail(req, KIND_INVALID_INPUT, "header \"%s\" %s", show,
-	    why);
+	return request_invalid(req, KIND_INVALID_INPUT, "header \"%s\" %s",
+	    show, why);
 }
 
-/* Fill req from the JSON request line s[0..len) (starting with '{'). */
+/* Fill req from the JSON request line s[0..len) (starting with '{'). The
+ * line is scanned twice: json_minify_doc() checks it strictly, minifies it
+ * and says where each member's value lies (the id and a JSON body are
+ * those bytes, so numbers keep every digit); cJSON then decodes the
+ * checked text for the keys and string values. */
 static int
 json_parse(struct request *req, const char *s, size_t len)
 {
-	cJSON *root, *it, *url = NULL, *method = NULL, *headers = NULL;
-	cJSON *body = NULL, *id = NULL;
-	const char *end = NULL, *p;
+	struct json_member m[REQ_MEMBERS_MAX];
+	struct json_doc doc = { .members = m, .max = REQ_MEMBERS_MAX };
+	cJSON *root = NULL, *it, *url = NULL, *method = NULL;
+	cJSON *headers = NULL, *body = NULL;
+	const char *text, *p;
 	char show[NAME_SHOW_MAX + 8];
-	int seen = 0, bit, n, body_at = 0, rc = -1;
+	int seen = 0, bit, n, body_at = -1, id_at = -1, rc = -1;
 
-	root = cJSON_ParseWithLengthOpts(s, len, &end, 0);
-	if (root == NULL)
-		return parse_fail(req, KIND_INVALID_INPUT,
-		    "not valid JSON (at column %zu): a line starting with "
-		    "'{' is a JSON request", (size_t)(end - s) + 1);
-	if (end != s + len) {
-		(void)parse_fail(req, KIND_INVALID_INPUT,
-		    "text after the JSON object at column %zu: put one "
-		    "request on each line", (size_t)(end - s) + 1);
-		goto fail;
-	}
-	if (!cJSON_IsObject(root)) {
-		(void)parse_fail(req, KIND_INVALID_INPUT,
-		    "a JSON request must be an object");
-		goto fail;
-	}
-	/* cJSON is lenient (control bytes as white space, raw control
-	 * characters and bad UTF-8 in strings, numbers like 01); a request
-	 * line must be strict JSON, or the body sent could differ from the
-	 * one written. */
 	buf_reset(&strict_scratch);
-	if (json_minify(&strict_scratch, s, len) < 0) {
-		(void)parse_fail(req, KIND_INVALID_INPUT,
-		    "not valid JSON (RFC 8259): control characters, invalid "
-		    "UTF-8 or a malformed number");
-		goto fail;
+	if (json_minify_doc(&strict_scratch, s, len, &doc) < 0) {
+		if (doc.trailing)
+			return request_invalid(req, KIND_INVALID_INPUT,
+			    "text after the JSON object at column %zu: put "
+			    "one request on each line", doc.error_at + 1);
+		return request_invalid(req, KIND_INVALID_INPUT,
+		    "not valid JSON (RFC 8259) at column %zu: a line "
+		    "starting with '{' is a JSON request", doc.error_at + 1);
 	}
-	if (json_has_nul(s, len)) {
-		(void)parse_fail(req, KIND_INVALID_INPUT,
+	if (doc.has_nul)
+		return request_invalid(req, KIND_INVALID_INPUT,
 		    "the JSON holds \\u0000 (a NUL character), which cannot "
 		    "be sent");
+	text = strict_scratch.data;
+	root = cJSON_ParseWithLength(text, strict_scratch.len);
+	if (root == NULL || !cJSON_IsObject(root)) {
+		(void)request_invalid(req, KIND_INVALID_INPUT,
+		    "a JSON request must be an object");
 		goto fail;
 	}
 
@@ -510,43 +250,43 @@ json_parse(struct request *req, const char *s, size_t len)
 			body_at = n;
 		} else if (strcmp(it->string, "id") == 0) {
 			bit = KEY_ID;
-			id = it;
+			id_at = n;
 		} else {
 			name_show(show, sizeof show, it->string);
-			(void)parse_fail(req, KIND_INVALID_INPUT,
+			(void)request_invalid(req, KIND_INVALID_INPUT,
 			    "unknown key \"%s\": a JSON request has url, "
 			    "method, headers, body and id", show);
 			goto fail;
 		}
 		if (seen & bit) {
-			(void)parse_fail(req, KIND_INVALID_INPUT,
+			(void)request_invalid(req, KIND_INVALID_INPUT,
 			    "key \"%s\" is given twice", it->string);
 			goto fail;
 		}
 		seen |= bit;
 	}
-	/* The id is echoed even when the rest of the line is invalid, so
-	 * that the record can still be matched to its request. */
-	if (id != NULL) {
-		req->id = cJSON_DetachItemViaPointer(root, id);
-		cJSON_free(req->id->string);	/* a bare value now */
-		req->id->string = NULL;
+	/* Each key at most once: at most five members, all noted. The id is
+	 * echoed even when the rest of the line is invalid, so that the
+	 * record can still be matched to its request. */
+	if (id_at >= 0) {
+		req->id_len = m[id_at].value_len;
+		req->id = xstrndup(text + m[id_at].value, req->id_len);
 	}
 
 	if (url == NULL) {
-		(void)parse_fail(req, KIND_INVALID_INPUT,
+		(void)request_invalid(req, KIND_INVALID_INPUT,
 		    "the JSON request has no \"url\"");
 		goto fail;
 	}
 	if (!cJSON_IsString(url)) {
-		(void)parse_fail(req, KIND_INVALID_INPUT,
+		(void)request_invalid(req, KIND_INVALID_INPUT,
 		    "\"url\" must be a string");
 		goto fail;
 	}
 
 	if (method != NULL && !cJSON_IsNull(method)) {
 		if (!cJSON_IsString(method)) {
-			(void)parse_fail(req, KIND_INVALID_INPUT,
+			(void)request_invalid(req, KIND_INVALID_INPUT,
 			    "\"method\" must be a string");
 			goto fail;
 		}
@@ -555,7 +295,7 @@ json_parse(struct request *req, const char *s, size_t len)
 		if (*p != '\0' || p == method->valuestring ||
 		    p - method->valuestring > METHOD_MAX) {
 			name_show(show, sizeof show, method->valuestring);
-			(void)parse_fail(req, KIND_INVALID_INPUT,
+			(void)request_invalid(req, KIND_INVALID_INPUT,
 			    "method \"%s\" is not valid: expected a name such "
 			    "as GET or POST (HTTP token characters, at most "
 			    "%d)", show, METHOD_MAX);
@@ -567,7 +307,7 @@ json_parse(struct request *req, const char *s, size_t len)
 
 	if (headers != NULL && !cJSON_IsNull(headers)) {
 		if (!cJSON_IsObject(headers)) {
-			(void)parse_fail(req, KIND_INVALID_INPUT,
+			(void)request_invalid(req, KIND_INVALID_INPUT,
 			    "\"headers\" must be an object such as "
 			    "{\"Accept\": \"text/html\"}");
 			goto fail;
@@ -580,11 +320,13 @@ json_parse(struct request *req, const char *s, size_t len)
 		req->body_len = strlen(body->valuestring);
 		req->body = xstrndup(body->valuestring, req->body_len);
 	} else if (body != NULL && !cJSON_IsNull(body)) {
-		req->body = json_member_text(s, len, body_at, &req->body_len);
+		req->body_len = m[body_at].value_len;
+		req->body = xstrndup(text + m[body_at].value, req->body_len);
 		req->body_is_json = 1;
 	}
 
-	rc = url_check(req, url->valuestring, strlen(url->valuestring));
+	rc = input_url_check(req, url->valuestring,
+	    strlen(url->valuestring));
 
 fail:
 	cJSON_Delete(root);
@@ -606,11 +348,54 @@ line_skip_lead(const char **s, size_t *len)
 	}
 }
 
+static const unsigned char utf8_bom[3] = { 0xef, 0xbb, 0xbf };
+
+size_t
+input_line_feed(struct line_class *lc, const char *p, size_t n)
+{
+	size_t i;
+	unsigned char c;
+	uint64_t col;
+
+	if (lc->decided != 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)p[i];
+		col = lc->col++;
+		if (col < 3 && (uint64_t)lc->bom == col) {
+			if (c == utf8_bom[col]) {
+				lc->bom++;
+				continue;
+			}
+			if (lc->bom > 0) {
+				/* Part of a byte order mark: no white space,
+				 * so a request (an invalid one). */
+				lc->decided = 1;
+				return i;
+			}
+		}
+		if (!is_space(c)) {
+			lc->decided = c == '#' ? -1 : 1;
+			return i;
+		}
+	}
+	return n;
+}
+
+int
+input_line_end(const struct line_class *lc)
+{
+	return lc->decided > 0 || (lc->decided == 0 && lc->bom > 0 &&
+	    lc->bom < 3);
+}
+
 int
 input_line_is_request(const char *line, size_t len)
 {
-	line_skip_lead(&line, &len);
-	return len > 0 && line[0] != '#';
+	struct line_class lc = { 0, 0, 0 };
+
+	(void)input_line_feed(&lc, line, len);
+	return input_line_end(&lc);
 }
 
 int
@@ -621,22 +406,24 @@ input_parse_line(struct request *req, const char *line, size_t len,
 	char **h;
 	int rc;
 
+	/* The reader decides whether a cut line is a request, by what lies
+	 * beyond the cut too. */
+	if (!truncated && !input_line_is_request(line, len))
+		return 0;
 	line_skip_lead(&s, &len);
 	while (len > 0 && is_space((unsigned char)s[len - 1]))
 		len--;
-	if (len == 0 || s[0] == '#')
-		return 0;
 
 	if (truncated)
-		rc = parse_fail(req, KIND_INVALID_INPUT,
+		rc = request_invalid(req, KIND_INVALID_INPUT,
 		    "line longer than 64 KiB");
 	else if (memchr(s, '\0', len) != NULL)
-		rc = parse_fail(req, KIND_INVALID_INPUT,
+		rc = request_invalid(req, KIND_INVALID_INPUT,
 		    "the line holds a NUL byte: input must be text");
 	else if (s[0] == '{')
 		rc = json_parse(req, s, len);
 	else
-		rc = url_check(req, s, len);
+		rc = input_url_check(req, s, len);
 	if (rc == 0)
 		return 1;
 
@@ -662,7 +449,6 @@ input_parse_line(struct request *req, const char *line, size_t len,
 void
 input_parse_cleanup(void)
 {
-	curl_url_cleanup(parse_cu);
-	parse_cu = NULL;
+	input_url_cleanup();
 	buf_free(&strict_scratch);
 }

@@ -30,6 +30,7 @@
 #include "resume.h"
 #include "sched.h"
 #include "sem.h"
+#include "stats.h"
 #include "task.h"
 #include "util.h"
 #include "xfer.h"
@@ -50,6 +51,7 @@ static int		 stop_signal;	/* SIGINT/SIGTERM received */
 static int		 any_failed;
 static int		 finished;
 static struct buf	 rec_buf;	/* reused record encoding */
+static struct stats	 run_stats;	/* of every record */
 static ev_prepare	 prepare_w;
 static ev_signal	 sigint_w, sigterm_w;
 
@@ -61,7 +63,7 @@ run_emit(uint64_t seq, const struct request *req, const struct result *res)
 	output_emit(seq, rec_buf.data, rec_buf.len);
 	if (res->kind != KIND_NONE)
 		any_failed = 1;
-	progress_note(req, res);
+	stats_note(&run_stats, res);
 	if (opts.verbosity > 0) {
 		progress_clear();
 		fprintf(stderr, "cofetch: #%llu %s %ld %s%s%.3fs\n",
@@ -146,10 +148,7 @@ admit_run(struct sched_item *item)
 		}
 		progress_admit();
 		if (req.invalid != KIND_NONE) {
-			result_init(&res);
-			res.kind = req.invalid;
-			(void)snprintf(res.message, sizeof(res.message), "%s",
-			    req.message);
+			result_invalid(&res, &req);
 			run_emit(output_next_seq(), &req, &res);
 			result_free(&res);
 			request_free(&req);
@@ -192,9 +191,20 @@ run_teardown_output(void)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* The numbers the progress line shows: it asks no module itself. */
+static void
+run_progress_feed(struct progress_feed *f)
+{
+	f->st = &run_stats;
+	f->inflight = task_live();
+	f->total_known = input_count_total(input, &f->total);
+}
+
 static void
 prepare_cb(struct ev_loop *l, ev_prepare *w, int revents)
 {
+	struct progress_feed feed;
+
 	do
 		(void)sched_drain();
 	while (sched_pending());
@@ -202,7 +212,8 @@ prepare_cb(struct ev_loop *l, ev_prepare *w, int revents)
 		run_teardown_output();
 		return;
 	}
-	progress_tick();
+	run_progress_feed(&feed);
+	progress_tick(&feed);
 	run_check_end();
 }
 
@@ -325,6 +336,7 @@ main(int argc, char **argv)
 {
 	char err[512];
 	struct task_env env;
+	struct progress_feed feed;
 	int rc, exit_now, out_fd = -1, status;
 	uint64_t window;
 
@@ -400,7 +412,9 @@ main(int argc, char **argv)
 	env.emit = run_emit;
 	env.done = run_task_done;
 	task_setup(&env);
-	progress_init(loop, &opts, input_countable(input) ? input : NULL);
+	stats_init(&run_stats);
+	if (progress_init(loop, &opts))
+		input_count_start(input);
 	buf_init(&rec_buf);
 
 	ev_prepare_init(&prepare_w, prepare_cb);
@@ -421,7 +435,14 @@ main(int argc, char **argv)
 	(void)signal(SIGTERM, SIG_IGN);
 
 	(void)output_flush();
-	progress_finish();
+	run_progress_feed(&feed);
+	progress_finish(&feed);
+	if (opts.stats)
+		stats_print(&run_stats, isatty(STDERR_FILENO) &&
+		    opts.verbosity >= 0);
+	if (input_error(input) != NULL)
+		fprintf(stderr, "cofetch: %s%s\n",
+		    opts.ninputs > 0 ? "--input: " : "", input_error(input));
 	if (output_error() == EPIPE)
 		status = 128 + SIGPIPE;
 	else if (output_error() != 0) {
@@ -431,6 +452,8 @@ main(int argc, char **argv)
 		status = 3;
 	} else if (stop_signal)
 		status = 128 + stop_signal;
+	else if (input_error(input) != NULL)
+		status = 2;	/* the input was not read to its end */
 	else
 		status = any_failed ? 1 : 0;
 	output_close();

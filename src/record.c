@@ -1,491 +1,18 @@
-/* record.c: a request's outcome as one JSON line (SPEC "Output records"),
- * and the JSON helpers it needs: a string encoder that turns any bytes
- * into valid UTF-8 JSON, a UTF-8 validator, base64, and a strict
- * validator that embeds JSON bodies minified byte for byte.
+/* record.c: a request's outcome (struct result, filled by the transfer and
+ * the task) and its encoding as one JSON line (SPEC "Output records").
  *
  * The record is written by hand straight into the output buffer: this
- * runs once per request, so it builds no cJSON tree and allocates nothing
- * beyond the buffer's growth (cJSON only prints a request's "id"). */
+ * runs once per request, so it builds no tree and allocates nothing
+ * beyond the buffer's growth. The JSON text helpers are json.c's. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
+#include "json.h"
 #include "record.h"
 
 #define ADD_LIT(out, s)	buf_add((out), (s), sizeof(s) - 1)
-
-#define JSON_MAX_DEPTH	256	/* json_minify() nesting limit */
-
-/* enc_add() flags. */
-#define ENC_ESCAPE	0x1	/* JSON string escapes */
-#define ENC_LOWER	0x2	/* ASCII upper case to lower case */
-
-static const char hexdigits[] = "0123456789abcdef";
-
-/* For ASCII c, what a JSON string needs instead of c: 0 (nothing), the
- * letter of a short escape, or 'u' for \u00XX. */
-static const char json_esc[128] = {
-	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
-	'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
-	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
-	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
-	['"'] = '"', ['\\'] = '\\',
-};
-
-/* Length of the UTF-8 sequence at p (p < end): > 0 when it is well
- * formed, else minus the length of its maximal subpart (Unicode 3.9,
- * "U+FFFD substitution of maximal subparts"), which is replaced by one
- * U+FFFD. */
-static int
-utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned char	c = p[0], lo = 0x80, hi = 0xbf;
-	int		need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xc2)
-		return -1;		/* continuation byte or overlong lead */
-	if (c < 0xe0)
-		need = 1;
-	else if (c < 0xf0) {
-		need = 2;
-		if (c == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (c == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (c < 0xf5) {
-		need = 3;
-		if (c == 0xf0)
-			lo = 0x90;	/* overlong */
-		else if (c == 0xf4)
-			hi = 0x8f;	/* above U+10FFFF */
-	} else
-		return -1;
-	for (i = 1; i <= need; i++) {
-		if (p + i >= end || p[i] < lo || p[i] > hi)
-			return -i;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need + 1;
-}
-
-/* True when none of the 8 bytes in v needs work in a JSON string: no
- * byte >= 0x80, < 0x20, '"' or '\\' (bit tricks from "Bit Twiddling
- * Hacks": hasless, haszero). */
-static int
-swar_plain(uint64_t v)
-{
-	const uint64_t	ones = 0x0101010101010101ULL;
-	const uint64_t	high = 0x8080808080808080ULL;
-	uint64_t	q = v ^ (ones * '"'), b = v ^ (ones * '\\');
-
-	return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) |
-	    ((b - ones) & ~b) | v) & high ? 0 : 1;
-}
-
-/* Append s[0..n) to out with invalid UTF-8 replaced by U+FFFD and, as
- * flags ask, JSON string escapes and ASCII lower-casing. Works in chunks
- * so the worst case (6 bytes out per byte in) is reserved per chunk, not
- * for a whole body. */
-static void
-enc_add(struct buf *out, const char *s, size_t n, int flags)
-{
-	const unsigned char	*p = (const unsigned char *)s, *end = p + n;
-	const unsigned char	*stop;
-	unsigned char		 c;
-	char			*w, e;
-	size_t			 chunk;
-	uint64_t		 v;
-	int			 len;
-
-	while (p < end) {
-		chunk = (size_t)(end - p);
-		if (chunk > 4096)
-			chunk = 4096;
-		buf_reserve(out, chunk * 6);
-		w = out->data + out->len;
-		stop = p + chunk;
-		while (p < stop) {
-			if (flags == ENC_ESCAPE && stop - p >= 8) {
-				memcpy(&v, p, 8);
-				if (swar_plain(v)) {
-					memcpy(w, p, 8);
-					w += 8;
-					p += 8;
-					continue;
-				}
-			}
-			c = *p;
-			if (c < 0x80) {
-				e = (flags & ENC_ESCAPE) ? json_esc[c] : 0;
-				if (e == 0) {
-					if ((flags & ENC_LOWER) &&
-					    c >= 'A' && c <= 'Z')
-						c += 'a' - 'A';
-					*w++ = (char)c;
-				} else if (e == 'u') {
-					memcpy(w, "\\u00", 4);
-					w[4] = hexdigits[c >> 4];
-					w[5] = hexdigits[c & 0xf];
-					w += 6;
-				} else {
-					w[0] = '\\';
-					w[1] = e;
-					w += 2;
-				}
-				p++;
-				continue;
-			}
-			len = utf8_len(p, end);
-			if (len < 0) {
-				memcpy(w, "\xef\xbf\xbd", 3);
-				w += 3;
-				p += -len;
-				continue;
-			}
-			/* U+2028 and U+2029 are valid JSON but end lines in
-			 * JavaScript; escape them for consumers that eval. */
-			if ((flags & ENC_ESCAPE) && len == 3 && c == 0xe2 &&
-			    p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
-				memcpy(w, p[2] == 0xa8 ? "\\u2028" : "\\u2029",
-				    6);
-				w += 6;
-			} else {
-				memcpy(w, p, (size_t)len);
-				w += len;
-			}
-			p += len;
-		}
-		out->len = (size_t)(w - out->data);
-		out->data[out->len] = '\0';
-	}
-}
-
-void
-json_add_string(struct buf *out, const char *s, size_t n)
-{
-	buf_reserve(out, n + 2);
-	buf_addc(out, '"');
-	enc_add(out, s, n, ENC_ESCAPE);
-	buf_addc(out, '"');
-}
-
-int
-utf8_valid(const char *s, size_t n)
-{
-	const unsigned char	*p = (const unsigned char *)s, *end = p + n;
-	uint64_t		 v;
-	int			 len;
-
-	while (p < end) {
-		if (*p < 0x80) {
-			while (end - p >= 8) {
-				memcpy(&v, p, 8);
-				if (v & 0x8080808080808080ULL)
-					break;
-				p += 8;
-			}
-			while (p < end && *p < 0x80)
-				p++;
-			continue;
-		}
-		if ((len = utf8_len(p, end)) < 0)
-			return 0;
-		p += len;
-	}
-	return 1;
-}
-
-void
-base64_add(struct buf *out, const unsigned char *s, size_t n)
-{
-	static const char	 b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	char			*w;
-	uint32_t		 v;
-	size_t			 i;
-
-	buf_reserve(out, (n + 2) / 3 * 4);
-	w = out->data + out->len;
-	for (i = 0; i + 3 <= n; i += 3) {
-		v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
-		w[0] = b64[v >> 18];
-		w[1] = b64[(v >> 12) & 0x3f];
-		w[2] = b64[(v >> 6) & 0x3f];
-		w[3] = b64[v & 0x3f];
-		w += 4;
-	}
-	if (n - i == 1) {
-		v = (uint32_t)s[i] << 16;
-		w[0] = b64[v >> 18];
-		w[1] = b64[(v >> 12) & 0x3f];
-		w[2] = '=';
-		w[3] = '=';
-		w += 4;
-	} else if (n - i == 2) {
-		v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
-		w[0] = b64[v >> 18];
-		w[1] = b64[(v >> 12) & 0x3f];
-		w[2] = b64[(v >> 6) & 0x3f];
-		w[3] = '=';
-		w += 4;
-	}
-	out->len = (size_t)(w - out->data);
-	out->data[out->len] = '\0';
-}
-
-/* json_minify() helpers. Each scans from *pp (< end), copies what it
- * accepts to *wp and advances both; -1 when the text is not valid. */
-
-static const unsigned char *
-json_skip_ws(const unsigned char *p, const unsigned char *end)
-{
-	while (p < end &&
-	    (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-		p++;
-	return p;
-}
-
-/* Four hex digits at p (p + 4 <= end), or -1. */
-static long
-json_hex4(const unsigned char *p)
-{
-	long	v = 0;
-	int	i, d;
-
-	for (i = 0; i < 4; i++) {
-		if (p[i] >= '0' && p[i] <= '9')
-			d = p[i] - '0';
-		else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')
-			d = (p[i] | 0x20) - 'a' + 10;
-		else
-			return -1;
-		v = v << 4 | d;
-	}
-	return v;
-}
-
-/* A string, *pp at its opening quote. Escaped surrogates must pair up: a
- * lone one is allowed by RFC 8259's grammar but rejected by cJSON,
- * serde_json and others, and the record must parse everywhere (such a
- * body falls back to text). */
-static int
-json_string(const unsigned char **pp, const unsigned char *end, char **wp)
-{
-	const unsigned char	*p = *pp + 1, *run;
-	char			*w = *wp;
-	long			 u, u2;
-	int			 len;
-
-	*w++ = '"';
-	for (;;) {
-		run = p;
-		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' &&
-		    *p != '\\')
-			p++;
-		memcpy(w, run, (size_t)(p - run));
-		w += p - run;
-		if (p == end)
-			return -1;
-		if (*p == '"')
-			break;
-		if (*p < 0x20)
-			return -1;	/* raw control character */
-		if (*p >= 0x80) {
-			if ((len = utf8_len(p, end)) < 0)
-				return -1;
-			memcpy(w, p, (size_t)len);
-			w += len;
-			p += len;
-			continue;
-		}
-		/* A backslash. */
-		if (end - p < 2)
-			return -1;
-		switch (p[1]) {
-		case '"': case '\\': case '/':
-		case 'b': case 'f': case 'n': case 'r': case 't':
-			memcpy(w, p, 2);
-			w += 2;
-			p += 2;
-			continue;
-		case 'u':
-			break;
-		default:
-			return -1;
-		}
-		if (end - p < 6 || (u = json_hex4(p + 2)) == -1)
-			return -1;
-		if (u >= 0xdc00 && u <= 0xdfff)
-			return -1;	/* lone low surrogate */
-		if (u >= 0xd800 && u <= 0xdbff) {
-			if (end - p < 12 || p[6] != '\\' || p[7] != 'u' ||
-			    (u2 = json_hex4(p + 8)) == -1 ||
-			    u2 < 0xdc00 || u2 > 0xdfff)
-				return -1;	/* lone high surrogate */
-			memcpy(w, p, 12);
-			w += 12;
-			p += 12;
-		} else {
-			memcpy(w, p, 6);
-			w += 6;
-			p += 6;
-		}
-	}
-	*w++ = '"';
-	*pp = p + 1;
-	*wp = w;
-	return 0;
-}
-
-/* -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
-static int
-json_number(const unsigned char **pp, const unsigned char *end, char **wp)
-{
-	const unsigned char	*p = *pp, *d;
-
-	if (p < end && *p == '-')
-		p++;
-	if (p == end)
-		return -1;
-	if (*p == '0')
-		p++;
-	else if (*p >= '1' && *p <= '9') {
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	} else
-		return -1;
-	if (p < end && *p == '.') {
-		d = ++p;
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-		if (p == d)
-			return -1;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		p++;
-		if (p < end && (*p == '+' || *p == '-'))
-			p++;
-		d = p;
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-		if (p == d)
-			return -1;
-	}
-	memcpy(*wp, *pp, (size_t)(p - *pp));
-	*wp += p - *pp;
-	*pp = p;
-	return 0;
-}
-
-static int
-json_literal(const unsigned char **pp, const unsigned char *end, char **wp,
-    const char *lit, size_t len)
-{
-	if ((size_t)(end - *pp) < len || memcmp(*pp, lit, len) != 0)
-		return -1;
-	memcpy(*wp, lit, len);
-	*wp += len;
-	*pp += len;
-	return 0;
-}
-
-int
-json_minify(struct buf *out, const char *s, size_t n)
-{
-	const unsigned char	*p = (const unsigned char *)s, *end = p + n;
-	unsigned char		 stack[JSON_MAX_DEPTH];	/* open '{' or '[' */
-	size_t			 depth = 0, start = out->len;
-	char			*w;
-	enum { J_VALUE, J_KEY, J_NEXT } state = J_VALUE;
-	int			 rc;
-
-	/* The output is never longer than the input. */
-	buf_reserve(out, n);
-	w = out->data + out->len;
-	for (;;) {
-		p = json_skip_ws(p, end);
-		if (state == J_NEXT && depth == 0) {
-			if (p != end)
-				goto fail;	/* trailing garbage */
-			break;
-		}
-		if (p == end)
-			goto fail;
-		switch (state) {
-		case J_VALUE:
-			state = J_NEXT;
-			switch (*p) {
-			case '{':
-			case '[':
-				if (depth == JSON_MAX_DEPTH)
-					goto fail;
-				stack[depth++] = *p;
-				*w++ = (char)*p++;
-				p = json_skip_ws(p, end);
-				if (p < end && *p == stack[depth - 1] + 2) {
-					/* '{' + 2 == '}', '[' + 2 == ']' */
-					depth--;
-					*w++ = (char)*p++;
-				} else if (stack[depth - 1] == '{')
-					state = J_KEY;
-				else
-					state = J_VALUE;
-				continue;
-			case '"':
-				rc = json_string(&p, end, &w);
-				break;
-			case 't':
-				rc = json_literal(&p, end, &w, "true", 4);
-				break;
-			case 'f':
-				rc = json_literal(&p, end, &w, "false", 5);
-				break;
-			case 'n':
-				rc = json_literal(&p, end, &w, "null", 4);
-				break;
-			default:
-				rc = json_number(&p, end, &w);
-				break;
-			}
-			if (rc == -1)
-				goto fail;
-			break;
-		case J_KEY:
-			if (*p != '"' || json_string(&p, end, &w) == -1)
-				goto fail;
-			p = json_skip_ws(p, end);
-			if (p == end || *p != ':')
-				goto fail;
-			*w++ = (char)*p++;
-			state = J_VALUE;
-			break;
-		case J_NEXT:
-			if (*p == ',') {
-				*w++ = (char)*p++;
-				state = stack[depth - 1] == '{' ?
-				    J_KEY : J_VALUE;
-			} else if (*p == stack[depth - 1] + 2) {
-				depth--;
-				*w++ = (char)*p++;
-			} else
-				goto fail;
-			break;
-		}
-	}
-	out->len = (size_t)(w - out->data);
-	out->data[out->len] = '\0';
-	return 0;
-
-fail:
-	out->len = start;
-	out->data[start] = '\0';
-	return -1;
-}
 
 void
 result_init(struct result *r)
@@ -504,6 +31,15 @@ result_free(struct result *r)
 	buf_free(&r->headers);
 	buf_free(&r->body);
 	result_init(r);
+}
+
+void
+result_invalid(struct result *res, const struct request *req)
+{
+	result_init(res);
+	res->kind = req->invalid;
+	(void)snprintf(res->message, sizeof(res->message), "%s",
+	    req->message);
 }
 
 void
@@ -647,7 +183,7 @@ hdr_add_value(struct buf *out, const struct hdr *h)
 		if (a < b) {
 			if (any)
 				buf_addc(out, ' ');
-			enc_add(out, a, (size_t)(b - a), ENC_ESCAPE);
+			json_add_text(out, a, (size_t)(b - a), JSON_ESCAPE);
 			any = 1;
 		}
 		if (le == h->vend)
@@ -657,9 +193,9 @@ hdr_add_value(struct buf *out, const struct hdr *h)
 	buf_addc(out, '"');
 }
 
-/* The raw header lines as a JSON object (SPEC; brief point 4). Only the
- * block after the last status line counts, should the buffer hold more
- * than one response. */
+/* The raw header lines as a JSON object (cofetch(1), OUTPUT FORMAT,
+ * "headers"). Only the block after the last status line counts, should
+ * the buffer hold more than one response. */
 static void
 headers_add(struct buf *out, const struct buf *raw)
 {
@@ -749,7 +285,8 @@ headers_add(struct buf *out, const struct buf *raw)
 			buf_addc(out, ',');
 		any = 1;
 		buf_addc(out, '"');
-		enc_add(out, h[j].name, h[j].namelen, ENC_ESCAPE | ENC_LOWER);
+		json_add_text(out, h[j].name, h[j].namelen,
+		    JSON_ESCAPE | JSON_LOWER);
 		ADD_LIT(out, "\":");
 		if (h[j].count == 1) {
 			hdr_add_value(out, &h[j]);
@@ -771,7 +308,8 @@ headers_add(struct buf *out, const struct buf *raw)
 	}
 }
 
-/* "body" and "body_encoding" of a response (brief points 2 and 3). */
+/* "body" and "body_encoding" of a response (cofetch(1), OUTPUT FORMAT,
+ * "body"). */
 static void
 body_add(struct buf *out, const struct buf *body, enum body_mode mode)
 {
@@ -819,15 +357,8 @@ record_encode(struct buf *out, const struct request *req,
 {
 	enum kind	 kind = res->kind;
 	const char	*message = res->message, *url = req->url;
-	char		*id;
 	int		 responded = res->status > 0;
 
-	/* An invalid line's error lives in the request until whoever builds
-	 * its record copies it; either way the record says it. */
-	if (kind == KIND_NONE && req->invalid != KIND_NONE) {
-		kind = req->invalid;
-		message = req->message;
-	}
 	if (message[0] == '\0')
 		message = kind_name(kind);
 	if (url == NULL)
@@ -837,13 +368,10 @@ record_encode(struct buf *out, const struct request *req,
 	ADD_LIT(out, "{\"index\":");
 	add_u64(out, req->index);
 	if (req->id != NULL) {
+		/* Its text as the line wrote it, minified and checked
+		 * strictly by the parser: numbers keep every digit. */
 		ADD_LIT(out, ",\"id\":");
-		/* cJSON copies string bytes as they came; make them UTF-8. */
-		if ((id = cJSON_PrintUnformatted(req->id)) != NULL) {
-			enc_add(out, id, strlen(id), 0);
-			cJSON_free(id);
-		} else
-			ADD_LIT(out, "null");
+		buf_add(out, req->id, req->id_len);
 	}
 	ADD_LIT(out, ",\"url\":");
 	json_add_string(out, url, strlen(url));

@@ -40,6 +40,11 @@ struct result {
 };
 
 void	result_init(struct result *r);
+/* Initialise res as the outcome of a line that is no valid request
+ * (req->invalid set by the parser): its kind and message. The one place
+ * such a line becomes a result; its record then goes out like any
+ * other. */
+void	result_invalid(struct result *res, const struct request *req);
 void	result_free(struct result *r);	/* accepts a zeroed one; leaves it
 					 * as result_init() */
 /* Forget the outcome of an attempt (before the next one); buffers keep
@@ -48,24 +53,9 @@ void	result_reset(struct result *r);
 
 /* Append the record of req and res to out as one line of JSON ending in
  * "\n": keys in SPEC order, optional keys as o asks. The line is valid
- * UTF-8 JSON whatever bytes the request or response hold. */
+ * UTF-8 JSON whatever bytes the request or response hold. Only res says
+ * whether it failed (see result_invalid()). */
 void	record_encode(struct buf *out, const struct request *req,
 	    const struct result *res, const struct opts *o);
-
-/* JSON helpers, exposed for the tests and the fuzzers. */
-
-/* Append s[0..n) as a JSON string (with quotes); invalid UTF-8 sequences
- * become U+FFFD, control characters are escaped. */
-void	json_add_string(struct buf *out, const char *s, size_t n);
-/* True when s[0..n) is valid UTF-8 (no overlongs, no surrogates, no code
- * points above U+10FFFF). NUL bytes are valid. */
-int	utf8_valid(const char *s, size_t n);
-/* Append s[0..n) base64-encoded (RFC 4648, padded) with no quotes. */
-void	base64_add(struct buf *out, const unsigned char *s, size_t n);
-/* If s[0..n) is one valid JSON document (RFC 8259, valid UTF-8, nesting at
- * most 256 deep) append it minified (white space outside strings removed,
- * everything else byte for byte) to out and return 0; else return -1
- * and leave out as it was. */
-int	json_minify(struct buf *out, const char *s, size_t n);
 
 #endif

@@ -1,4 +1,6 @@
 /* request.c: lifetime of a parsed request. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,10 +26,21 @@ request_free(struct request *r)
 		free(r->headers);
 	}
 	free(r->body);
-	if (r->id != NULL)
-		cJSON_Delete(r->id);
+	free(r->id);
 	curl_url_cleanup(r->cu);
 	request_init(r);
+}
+
+int
+request_invalid(struct request *r, enum kind k, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->invalid = k;
+	va_start(ap, fmt);
+	(void)vsnprintf(r->message, sizeof r->message, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 const char *

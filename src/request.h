@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #include <curl/curl.h>
-#include <cjson/cJSON.h>
 
 #include "kind.h"
 
@@ -27,7 +26,10 @@ struct request {
 	size_t		 body_len;
 	int		 body_is_json;	/* body came as a JSON value: send
 					 * Content-Type: application/json */
-	cJSON		*id;		/* owned, or NULL: no "id" */
+	char		*id;		/* malloced, or NULL: no "id"; its
+					 * JSON text, minified strictly
+					 * (numbers keep their digits) */
+	size_t		 id_len;
 	CURLU		*cu;		/* owned: url parsed, or NULL */
 	char		 host[272];	/* "host:port" key for --per-host,
 					 * lower-cased; empty when invalid */
@@ -39,6 +41,11 @@ struct request {
 void	request_init(struct request *r);
 void	request_free(struct request *r);	/* accepts a half-built one;
 						 * leaves it as request_init() */
+
+/* Mark r invalid with kind k and a message (printf format); returns -1
+ * so that a parser can write "return request_invalid(...)". */
+int	request_invalid(struct request *r, enum kind k, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 struct opts;
 /* The method to send: the line's, else -X, else POST when there is a body

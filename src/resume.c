@@ -93,8 +93,11 @@ resume_note(struct resume *r, const char *line, size_t n)
 		return;
 	idx = cJSON_GetObjectItemCaseSensitive(rec, "index");
 	ok = cJSON_GetObjectItemCaseSensitive(rec, "ok");
+	/* An index is a whole number below 2^53 (exact in a double); 1.5
+	 * is no record of ours, not index 1. */
 	if (cJSON_IsNumber(idx) && cJSON_IsTrue(ok) && idx->valuedouble >= 0 &&
-	    idx->valuedouble < 9007199254740992.0)
+	    idx->valuedouble < 9007199254740992.0 &&
+	    idx->valuedouble == (double)(uint64_t)idx->valuedouble)
 		resume_set(r, (uint64_t)idx->valuedouble);
 	cJSON_Delete(rec);
 }

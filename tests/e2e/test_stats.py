@@ -1,4 +1,4 @@
-"""--stats (SPEC; man page --stats; src/progress.c, src/hist.h): one JSON
+"""--stats (SPEC; man page --stats; src/stats.c, src/hist.h): one JSON
 object on one line of stderr at the end, holding requests, ok, failed,
 status classes, errors by kind, retries, bytes, wall, rps and latency
 min/p50/p90/p99/max over the `elapsed` of every attempted request; the

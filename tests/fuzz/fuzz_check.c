@@ -1,6 +1,6 @@
 /* fuzz_check.c: reference implementations and record checks shared by the
  * fuzzers (see fuzz_check.h). They are written from RFC 8259, RFC 4648
- * and the Unicode standard, not from record.c, so that a bug there is
+ * and the Unicode standard, not from json.c, so that a bug there is
  * not repeated here. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "json.h"
 #include "record.h"
 #include "fuzz_check.h"
 
@@ -424,10 +425,10 @@ check_record(const char *out, size_t n, int has_id, int headers_out,
 	}
 	if (!utf8_valid(out, n) || !ref_utf8_valid(out, n)) {
 		fuzz_show("record", out, n);
-		FUZZ_CHECK(utf8_valid(out, n), "record.c's utf8_valid() "
+		FUZZ_CHECK(utf8_valid(out, n), "json.c's utf8_valid() "
 		    "rejects the record");
 		FUZZ_CHECK(ref_utf8_valid(out, n), "the record is not valid "
-		    "UTF-8 (record.c's utf8_valid() says it is)");
+		    "UTF-8 (json.c's utf8_valid() says it is)");
 	}
 	if (ref_json(out, n - 1, 0, NULL) == -1) {
 		fuzz_show("record", out, n);

@@ -41,7 +41,7 @@ void	ref_json_unescape(const char *s, size_t n, struct buf *out);
 int	ref_base64_decode(const char *s, size_t n, struct buf *out);
 
 /* Check that out[0..n) is one record line: ends in exactly one "\n" and
- * holds no other, is valid UTF-8 (record.c's utf8_valid() and ours), is
+ * holds no other, is valid UTF-8 (json.c's utf8_valid() and ours), is
  * strict JSON and parses with cJSON as an object whose keys are the SPEC
  * keys in SPEC order (id, headers, body/body_encoding and file present as
  * said). Returns the parsed record (caller deletes). */

@@ -1,14 +1,16 @@
 /* fuzz_record.c: libFuzzer target for record_encode() with arbitrary
- * response data, and for the JSON helpers of record.h on arbitrary bytes.
+ * response data, and for the JSON helpers of json.h on arbitrary bytes.
  *
  * Input: 8 bytes of fields, then the url, the raw header text and the body,
  * separated by "\n@@\n" (the body is everything after the second one; a
  * missing part is empty):
  *   byte 0	flags: bits 0-1 status (none, 200, bytes 2-3, 404), bit 2
  *		final_url, content_type and remote_ip from the url bytes,
- *		bit 3 a saved file, bit 4 an id (the body as JSON, else as a
- *		string), bit 5 times from bytes 0-7 as a double, bit 6 a
- *		negative size, bit 7 the request is an invalid line
+ *		bit 3 a saved file, bit 4 an id (the body minified if it is
+ *		strict JSON, else the header text as a JSON string: what the
+ *		parser hands over), bit 5 times from bytes 0-7 as a double,
+ *		bit 6 a negative size, bit 7 the request is an invalid line
+ *		(its error replaces the result's, as result_invalid() does)
  *   byte 1	error kind (low 4 bits; bit 0 also: an invalid line is
  *		invalid_url, a valid one has a method and a body),
  *		http_version (high 3 bits)
@@ -36,6 +38,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "json.h"
 #include "kind.h"
 #include "opts.h"
 #include "record.h"
@@ -45,7 +48,7 @@
 
 #define SEP		"\n@@\n"
 #define SEPLEN		4
-#define MINIFY_DEPTH	256	/* record.h: json_minify() */
+#define MINIFY_DEPTH	256	/* json_strict.c: json_minify() */
 #define REF_FIELDS_MAX	1024	/* header fields checked one by one */
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -371,7 +374,7 @@ check_encode(const struct request *req, const struct result *res,
 	cJSON		*rec, *it, *err;
 	const char	*msg;
 	int		 ok, responded = res->status > 0;
-	char		*a, *b;
+	char		*a;
 	double		 d;
 
 	memset(&o, 0, sizeof o);
@@ -384,15 +387,10 @@ check_encode(const struct request *req, const struct result *res,
 	    mode != BODY_NONE, save);
 
 	if (req->id != NULL) {
-		a = cJSON_PrintUnformatted(req->id);
-		if (a != NULL && ref_utf8_valid(a, strlen(a))) {
-			b = cJSON_PrintUnformatted(
-			    cJSON_GetObjectItemCaseSensitive(rec, "id"));
-			FUZZ_CHECK(b != NULL && strcmp(a, b) == 0,
-			    "record id is not the request's");
-			cJSON_free(b);
-		}
-		cJSON_free(a);
+		/* The id's text, byte for byte, right after the index. */
+		a = strstr(out.data, ",\"id\":");
+		FUZZ_CHECK(a != NULL && strncmp(a + 6, req->id, req->id_len) ==
+		    0, "record id is not the request's text");
 	}
 	it = cJSON_GetObjectItemCaseSensitive(rec, "url");
 	FUZZ_CHECK(cJSON_IsString(it), "url is not a string");
@@ -400,7 +398,7 @@ check_encode(const struct request *req, const struct result *res,
 		FUZZ_CHECK(strcmp(it->valuestring, req->url) == 0,
 		    "record url is not the request's");
 
-	ok = res->kind == KIND_NONE && req->invalid == KIND_NONE;
+	ok = res->kind == KIND_NONE;
 	FUZZ_CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok")) ==
 	    ok, "ok is not %d", ok);
 	it = cJSON_GetObjectItemCaseSensitive(rec, "status");
@@ -423,12 +421,10 @@ check_encode(const struct request *req, const struct result *res,
 	if (!ok) {
 		it = cJSON_GetObjectItemCaseSensitive(err, "kind");
 		FUZZ_CHECK(cJSON_IsString(it) && kind_parse(it->valuestring) ==
-		    (int)(res->kind != KIND_NONE ? res->kind : req->invalid),
-		    "error kind is wrong");
-		msg = res->kind != KIND_NONE ? res->message : req->message;
+		    (int)res->kind, "error kind is wrong");
+		msg = res->message;
 		if (msg[0] == '\0')
-			msg = kind_name(res->kind != KIND_NONE ? res->kind :
-			    req->invalid);
+			msg = kind_name(res->kind);
 		it = cJSON_GetObjectItemCaseSensitive(err, "message");
 		FUZZ_CHECK(cJSON_IsString(it), "error message not a string");
 		if (ref_utf8_valid(msg, strlen(msg)))
@@ -566,6 +562,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct request	 req;
 	struct result	 res;
 	struct part	 url, hdr, body;
+	struct buf	 idb;
 	unsigned char	 f[8] = { 0 };
 	const char	*s, *e, *sep;
 	char		*urlz;
@@ -602,13 +599,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)snprintf(req.message, sizeof req.message, "%s", urlz);
 	}
 	if (f[0] & 0x10) {
-		req.id = cJSON_ParseWithLength(body.s, body.n);
-		if (req.id == NULL) {
-			char *t = xstrndup(hdr.s, hdr.n);
-
-			req.id = cJSON_CreateString(t);
-			free(t);
-		}
+		/* What the parser hands over: strict JSON, minified. */
+		buf_init(&idb);
+		if (json_minify(&idb, body.s, body.n) < 0)
+			json_add_string(&idb, hdr.s, hdr.n);
+		req.id_len = idb.len;
+		req.id = idb.data;	/* the request owns it now */
 	}
 	if ((f[1] & 1) && !(f[0] & 0x80)) {
 		req.method = xstrdup("PUT");
@@ -619,6 +615,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	result_init(&res);
 	res.kind = (enum kind)((f[1] & 0xf) % KIND_COUNT);
 	(void)snprintf(res.message, sizeof res.message, "%s", urlz);
+	if (req.invalid != KIND_NONE)
+		result_invalid(&res, &req);
 	switch (f[0] & 3) {
 	case 0:
 		res.status = 0;

@@ -10,6 +10,7 @@
  * newline off the file. */
 #include <sys/mman.h>
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ ref_ok_index(const char *line, size_t n)
 	idx = cJSON_GetObjectItemCaseSensitive(rec, "index");
 	if (cJSON_IsNumber(idx) && idx->valuedouble >= 0 &&
 	    idx->valuedouble < 9007199254740992.0 &&
+	    idx->valuedouble == floor(idx->valuedouble) &&
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok")))
 		v = idx->valuedouble;
 	cJSON_Delete(rec);
