@@ -15,6 +15,7 @@
 #include <ev.h>
 
 #include "input.h"
+#include "msg.h"
 #include "util.h"
 
 #define INPUT_CHUNK	(256 * 1024)
@@ -200,8 +201,7 @@ input_fill(struct input *in, struct source *s)
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
 		if (in->o->verbosity >= 0)
-			fprintf(stderr, "cofetch: reading %s: %s\n", s->name,
-			    strerror(errno));
+			errorf("reading %s: %s", s->name, strerror(errno));
 		return -1;
 	}
 }
