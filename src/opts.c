@@ -44,18 +44,19 @@ find_short(int c)
 }
 
 /* "unknown option '--NAME'", with the nearest long name when one is close
- * (an edit distance of at most 2, or the only name NAME begins). */
+ * (an edit distance of at most 2, 1 for a NAME under 5 letters), or the
+ * only name NAME begins. */
 static void
 unknown_long(const char *where, const char *name, size_t n)
 {
 	char buf[64];
 	const char *best = NULL;
 	size_t i;
-	int d, bestd = 3, prefixed = 0;
+	int d, cap = n < 5 ? 1 : 2, bestd = cap + 1, prefixed = 0;
 
 	(void)snprintf(buf, sizeof(buf), "%.*s", (int)n, name);
 	for (i = 0; i < opt_ndefs; i++) {
-		d = optval_distance(buf, opt_defs[i].name, 2);
+		d = optval_distance(buf, opt_defs[i].name, cap);
 		if (d < bestd) {
 			bestd = d;
 			best = opt_defs[i].name;
@@ -234,7 +235,7 @@ parse_argv(struct opts *o, int argc, char **argv, int pass,
 }
 
 /* One line of the config file: "[--]name", "[--]name VALUE" or
- * "[--]name=VALUE"; a VALUE in double quotes loses them. */
+ * "[--]name = VALUE"; a VALUE in double quotes loses them. */
 static int
 config_line(struct opts *o, char *line, const char *where)
 {
@@ -246,9 +247,11 @@ config_line(struct opts *o, char *line, const char *where)
 		name += 2;
 	n = strcspn(name, " \t=");
 	val = name + n;
+	val += strspn(val, " \t");
+	if (*val == '=')
+		val += 1 + strspn(val + 1, " \t");
 	if (*val != '\0') {
-		*val++ = '\0';
-		val += strspn(val, " \t");
+		name[n] = '\0';
 		end = val + strlen(val);
 		if (end - val >= 2 && val[0] == '"' && end[-1] == '"') {
 			end[-1] = '\0';

@@ -204,8 +204,13 @@ setopt_curl_user(CURL *e, const struct opts *o)
 	if (o->ipv != 0)
 		(void)curl_easy_setopt(e, CURLOPT_IPRESOLVE, o->ipv == 4 ?
 		    CURL_IPRESOLVE_V4 : CURL_IPRESOLVE_V6);
-	if (cookie_share != NULL)
+	if (cookie_share != NULL) {
+		/* The share holds the cookies; an empty COOKIEFILE turns
+		 * the handle's cookie engine on without reading a file
+		 * (--cookie FILE was read into the share once). */
 		(void)curl_easy_setopt(e, CURLOPT_SHARE, cookie_share);
+		(void)curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
+	}
 	if (o->cookie != NULL)
 		(void)curl_easy_setopt(e, CURLOPT_COOKIE, o->cookie);
 }
