@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import SLOW, binary_env, check_sanitizer
+from conftest import ROOT, SLOW, binary_env, check_sanitizer
 
 SPEC_LONG = ["--input", "--output", "--concurrency", "--per-host", "--rate",
              "--per-host-rate", "--timeout", "--connect-timeout",
@@ -282,3 +282,43 @@ def test_json_line_empty_and_null_headers(run, server):
     assert code == 0, err
     assert echoed(recs[0], "x-empty") == [""]
     assert echoed(recs[0], "user-agent") == []
+
+
+# -- the documentation of the options ---------------------------------------
+
+
+def man_text():
+    p = subprocess.run(["mandoc", "-Tascii", str(ROOT / "man" /
+                                                 "cofetch.1")],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return re.sub(".\x08", "", p.stdout)
+
+
+def test_man_page_quotes_are_balanced():
+    """A Ql inside Pq renders as `a, `b'' (issue 14): every opening quote
+    of the rendered page closes before the next one opens."""
+    bad = [ln for ln in man_text().splitlines()
+           if re.search(r"`[^'`]*`", ln)]
+    assert bad == [], bad
+
+
+def test_help_and_man_name_the_same_options(cofetch_bin):
+    code, text, err = raw(cofetch_bin, "--help")
+    helps = set(re.findall(r"^\s+(?:-\w, )?(--[\w.-]+)", text, re.M))
+    man = set()
+    for ln in (ROOT / "man" / "cofetch.1").read_text().splitlines():
+        if ln.startswith(".It Fl"):
+            man.update("--" + m for m in re.findall(r"Fl Fl ([\w.-]+)",
+                                                     ln))
+    assert helps and helps == man, (sorted(helps - man), sorted(man - helps))
+
+
+def test_completions_name_every_option(cofetch_bin):
+    code, text, err = raw(cofetch_bin, "--help")
+    helps = set(re.findall(r"^\s+(?:-\w, )?(--[\w.-]+)", text, re.M))
+    for f in ("cofetch.bash", "_cofetch"):
+        comp = (ROOT / "completions" / f).read_text()
+        missing = [o for o in sorted(helps)
+                   if not re.search(re.escape(o) + r"(?![\w.-])", comp)]
+        assert missing == [], "%s lacks %s" % (f, missing)
