@@ -92,7 +92,8 @@ _cofetch()
 	-r|--rate|--rate=|--per-host-rate|--per-host-rate=|\
 	-t|--timeout|--timeout=|--connect-timeout|--connect-timeout=|\
 	--retries|--retries=|--retry-delay|--retry-delay=|\
-	--retry-max-delay|--retry-max-delay=|-A|--user-agent|--user-agent=|\
+	--retry-max-delay|--retry-max-delay=|--retry-max-time|\
+	--retry-max-time=|-A|--user-agent|--user-agent=|\
 	--max-redirs|--max-redirs=|--max-size|--max-size=|\
 	--shard|--shard=|-u|--user|--user=|--resolve|--resolve=|\
 	--connect-to|--connect-to=)
@@ -106,7 +107,8 @@ _cofetch()
 		    -h -V'
 		longopts='--input --output --concurrency --per-host --rate
 		    --per-host-rate --timeout --connect-timeout --retries
-		    --retry-on --retry-delay --retry-max-delay --ordered
+		    --retry-on --retry-delay --retry-max-delay
+		    --retry-max-time --retry-unsafe --ordered
 		    --method --head --header --data --data-binary --user-agent
 		    --user --digest --netrc --netrc-file --cacert --capath
 		    --cert --key --resolve --connect-to --ipv4 --ipv6 --cookie

@@ -410,6 +410,7 @@ opts_finish(struct opts *o)
 		usagef("-I/-X HEAD and -d: a HEAD request has no body");
 		return -1;
 	}
+	o->retry_on.unsafe = o->retry_unsafe;
 	/* The CA variables, read as curl reads them. */
 	if (o->cacert == NULL && (env = getenv("CURL_CA_BUNDLE")) != NULL &&
 	    env[0] != '\0')

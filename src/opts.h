@@ -48,6 +48,8 @@ struct opts {
 	struct retry_policy retry_on;
 	double		  retry_delay;
 	double		  retry_max_delay;
+	double		  retry_max_time;	/* 0: no limit */
+	int		  retry_unsafe;	/* copied into retry_on.unsafe */
 	int		  ordered;
 	const char	 *method;	/* -X, or NULL */
 	char		**headers;	/* malloced array of "Name: value"

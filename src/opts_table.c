@@ -62,6 +62,12 @@ const struct opt_def opt_defs[] = {
 	    "base of exponential backoff with full jitter (default 0.5)"),
 	SECS("retry-max-delay", 0, retry_max_delay,
 	    "cap on one backoff and on Retry-After (default 30)"),
+	SECS("retry-max-time", 0, retry_max_time,
+	    "no retry starts later than SEC after the first attempt "
+	    "(default 0: no limit)"),
+	FLAG("retry-unsafe", 0, retry_unsafe, 1,
+	    "also retry POST and other non-idempotent requests, when not "
+	    "sent (dns, connect, tls) or on a listed status"),
 	FLAG("ordered", 0, ordered, 1,
 	    "emit records in input order (default: as they complete)"),
 	STR("method", 'X', method, opt_check_method, "M",
