@@ -51,10 +51,13 @@ static int		 admit_permit;	/* admission holds a permit */
 static int		 input_done;
 static int		 stop_signal;	/* SIGINT/SIGTERM received */
 static int		 any_failed;
+static int		 resume_mismatch; /* --resume with another input */
 static int		 finished;
 static struct buf	 rec_buf;	/* reused record encoding */
 static ev_prepare	 prepare_w;
 static ev_signal	 sigint_w, sigterm_w;
+
+static void	run_stop_admission(void);
 
 static void
 run_emit(uint64_t seq, const struct request *req, const struct result *res)
@@ -100,13 +103,13 @@ run_in_shard(uint64_t index)
 	return index % opts.shard_n == opts.shard_k - 1;
 }
 
-/* Is the request line at index this run's to fetch: in the shard and not
- * done by the run --resume continues? The reader parses no other line. */
+/* Is the request line at index this run's: in the shard? The reader
+ * parses no other line. (Lines --resume skips are parsed too: see
+ * resume_same().) */
 static int
 run_want(uint64_t index, void *arg)
 {
-	return run_in_shard(index) &&
-	    !(opts.resume && resume_has(&resumed, index));
+	return run_in_shard(index);
 }
 
 /* Admit as many requests as permits, reorder slots and input allow. */
@@ -144,9 +147,17 @@ admit_run(struct sched_item *item)
 		}
 		index = req.index;
 		if (!run_want(index, NULL)) {	/* left unparsed */
-			if (run_in_shard(index))
-				progress_skip();	/* resumed: not in
-							 * this run's total */
+			request_free(&req);
+			continue;
+		}
+		if (opts.resume && !resume_same(&resumed, &req, opts.output)) {
+			resume_mismatch = 1;	/* exit 2 at the end */
+			request_free(&req);
+			run_stop_admission();
+			break;
+		}
+		if (opts.resume && resume_has(&resumed, index)) {
+			progress_skip();	/* not in this run's total */
 			request_free(&req);
 			continue;
 		}
@@ -281,12 +292,20 @@ run_open_output(int *fd, char *err, size_t errlen)
 	}
 	*fd = open(opts.output, O_CLOEXEC | O_CREAT |
 	    (opts.resume ? O_RDWR : O_WRONLY | O_TRUNC), 0644);
+	if (*fd < 0 && opts.resume && errno == EISDIR) {
+		(void)snprintf(err, errlen, "--resume: %s is not a regular "
+		    "file: it must be the records of an earlier run",
+		    opts.output);
+		return -2;
+	}
 	if (*fd < 0) {
 		(void)snprintf(err, errlen, "cannot write %s: %s",
 		    opts.output, strerror(errno));
 		return -1;
 	}
 	if (opts.resume) {
+		if (resume_check(*fd, opts.output, err, errlen) < 0)
+			return -2;	/* the wrong file: a usage error */
 		if (resume_load(&resumed, *fd, opts.output, err, errlen) < 0)
 			return -1;
 		if (lseek(*fd, 0, SEEK_END) < 0 ||
@@ -375,9 +394,9 @@ main(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if (run_open_output(&out_fd, err, sizeof(err)) < 0) {
+	if ((rc = run_open_output(&out_fd, err, sizeof(err))) < 0) {
 		errorf("%s", err);
-		status = EXIT_OUTPUT;
+		status = rc == -2 ? EXIT_USAGE : EXIT_OUTPUT;
 		goto out;
 	}
 	window = 0;
@@ -433,6 +452,8 @@ main(int argc, char **argv)
 		status = EXIT_OUTPUT;
 	} else if (stop_signal)
 		status = EXIT_SIGNAL_BASE + stop_signal;
+	else if (resume_mismatch)
+		status = EXIT_USAGE;
 	else
 		status = any_failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 	output_close();
