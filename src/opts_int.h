@@ -38,7 +38,7 @@ struct opt_def {
 	enum opt_type	 type;
 	int		 flags;		/* OF_* */
 	size_t		 off;		/* offsetof(struct opts, field) */
-	long		 min, max;	/* OT_COUNT range; OT_FLAG: min is set */
+	long		 min, max;	/* OT_COUNT range; OT_FLAG: sets min */
 	opt_fn		 fn;
 	const char	*arg;		/* value's name in --help */
 	const char	*help;

@@ -110,8 +110,8 @@ opt_header(struct opts *o, const struct opt_def *d, const char *arg,
 			continue;
 		if (optval_header(line, err, errlen) < 0) {
 			len = strlen(err);
-			(void)snprintf(err + len, errlen - len, " (%s, line %d)",
-			    arg + 1, lineno);
+			(void)snprintf(err + len, errlen - len,
+			    " (%s, line %d)", arg + 1, lineno);
 			return -1;
 		}
 		list_add(&o->headers, &o->nheaders, line);

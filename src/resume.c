@@ -156,10 +156,10 @@ resume_same(struct resume *r, const struct request *req, const char *file)
 		url = masked;
 	same = resume_url_matches(r, req->index, url);
 	if (!same)
-		errorf("--resume: request %llu of the input (%s) is not the one "
-		    "%s holds for index %llu: resume with the input of the run "
-		    "it continues", (unsigned long long)req->index, url, file,
-		    (unsigned long long)req->index);
+		errorf("--resume: request %llu of the input (%s) is not the "
+		    "one %s holds for index %llu: resume with the input of "
+		    "the run it continues", (unsigned long long)req->index,
+		    url, file, (unsigned long long)req->index);
 	free(masked);
 	return same;
 }
