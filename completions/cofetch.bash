@@ -45,21 +45,23 @@ _cofetch()
 	fi
 
 	case $prev in
-	--body=)
+	--body|--body=)
 		_cofetch_reply -W 'auto text base64 json none' -- "$cur"
 		return 0
 		;;
-	-i|--input|--input=|-o|--output|--output=)
+	-i|--input|--input=|-o|--output|--output=|--config|--config=|\
+	--netrc-file|--netrc-file=|--cacert|--cacert=|--cert|--cert=|\
+	--key|--key=|--cookie|--cookie=|--cookie-jar|--cookie-jar=)
 		_cofetch_reply -f -- "$cur"
 		compopt -o filenames 2>/dev/null
 		return 0
 		;;
-	--save|--save=)
+	--save|--save=|--capath|--capath=)
 		_cofetch_reply -d -- "$cur"
 		compopt -o filenames 2>/dev/null
 		return 0
 		;;
-	-d|--data|--data=)
+	-d|--data|--data=|--data-binary|--data-binary=|-H|--header|--header=)
 		if [[ $cur == @* ]]; then
 			_cofetch_reply -P @ -f -- "${cur#@}"
 			compopt -o filenames 2>/dev/null
@@ -90,20 +92,27 @@ _cofetch()
 	-r|--rate|--rate=|--per-host-rate|--per-host-rate=|\
 	-t|--timeout|--timeout=|--connect-timeout|--connect-timeout=|\
 	--retries|--retries=|--retry-delay|--retry-delay=|\
-	--retry-max-delay|--retry-max-delay=|-A|--user-agent|--user-agent=|\
+	--retry-max-delay|--retry-max-delay=|--retry-max-time|\
+	--retry-max-time=|-A|--user-agent|--user-agent=|\
 	--max-redirs|--max-redirs=|--max-size|--max-size=|\
-	--shard|--shard=|-H|--header|--header=)
+	--shard|--shard=|-u|--user|--user=|--resolve|--resolve=|\
+	--connect-to|--connect-to=)
 		# A value of the user's own: nothing to offer.
 		return 0
 		;;
 	esac
 
 	if [[ $cur == -* ]]; then
-		opts='-i -o -c -r -t -X -H -d -A -k -x -b -q -v -h -V'
+		opts='-i -o -c -r -t -X -I -H -d -A -u -k -x -4 -6 -b -q -v
+		    -h -V'
 		longopts='--input --output --concurrency --per-host --rate
 		    --per-host-rate --timeout --connect-timeout --retries
-		    --retry-on --retry-delay --retry-max-delay --ordered
-		    --method --header --data --user-agent --no-follow
+		    --retry-on --retry-delay --retry-max-delay
+		    --retry-max-time --retry-unsafe --ordered
+		    --method --head --header --data --data-binary --user-agent
+		    --user --digest --netrc --netrc-file --cacert --capath
+		    --cert --key --resolve --connect-to --ipv4 --ipv6 --cookie
+		    --cookie-jar --config --no-config --no-follow
 		    --max-redirs --insecure --proxy --http1.1 --http2
 		    --http2-prior-knowledge --no-compress --max-size --body
 		    --body= --headers --save --resume --shard --progress

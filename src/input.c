@@ -22,6 +22,7 @@
 
 #include "input.h"
 #include "input_count.h"
+#include "msg.h"
 #include "util.h"
 
 #define INPUT_CHUNK	(256 * 1024)

@@ -162,8 +162,16 @@ json_headers(struct request *req, const cJSON *obj)
 			why = "is given twice: join its values with \", \"";
 			break;
 		}
+		if (cJSON_IsNull(h)) {
+			/* null removes a default header ("Name:" to
+			 * libcurl); "" sends it empty ("Name;"). */
+			line = xmalloc(strlen(name) + 2);
+			(void)sprintf(line, "%s:", name);
+			req->headers[n++] = line;
+			continue;
+		}
 		if (!cJSON_IsString(h)) {
-			why = "must have a string value";
+			why = "must have a string or null value";
 			break;
 		}
 		value = h->valuestring;
@@ -185,8 +193,8 @@ json_headers(struct request *req, const cJSON *obj)
 		vlen = (size_t)(p - value);
 		line = xmalloc(nlen + 2 + vlen + 1);
 		memcpy(line, name, nlen);
-		memcpy(line + nlen, ": ", 2);
-		memcpy(line + nlen + 2, value, vlen + 1);
+		memcpy(line + nlen, vlen > 0 ? ": " : ";", 2);
+		memcpy(line + nlen + (vlen > 0 ? 2 : 1), value, vlen + 1);
 		req->headers[n++] = line;
 	}
 	if (why == NULL)

@@ -20,13 +20,16 @@
 #include <ev.h>
 
 #include "host.h"
+#include "exitcode.h"
 #include "input.h"
+#include "msg.h"
 #include "net.h"
 #include "opts.h"
 #include "output.h"
 #include "progress.h"
 #include "rate.h"
 #include "record.h"
+#include "redact.h"
 #include "resume.h"
 #include "sched.h"
 #include "sem.h"
@@ -49,15 +52,20 @@ static int		 admit_permit;	/* admission holds a permit */
 static int		 input_done;
 static int		 stop_signal;	/* SIGINT/SIGTERM received */
 static int		 any_failed;
+static int		 resume_mismatch; /* --resume with another input */
 static int		 finished;
 static struct buf	 rec_buf;	/* reused record encoding */
 static struct stats	 run_stats;	/* of every record */
 static ev_prepare	 prepare_w;
 static ev_signal	 sigint_w, sigterm_w;
 
+static void	run_stop_admission(void);
+
 static void
 run_emit(uint64_t seq, const struct request *req, const struct result *res)
 {
+	char *masked;
+
 	buf_reset(&rec_buf);
 	record_encode(&rec_buf, req, res, &opts);
 	output_emit(seq, rec_buf.data, rec_buf.len);
@@ -65,11 +73,12 @@ run_emit(uint64_t seq, const struct request *req, const struct result *res)
 		any_failed = 1;
 	stats_note(&run_stats, res);
 	if (opts.verbosity > 0) {
-		progress_clear();
-		fprintf(stderr, "cofetch: #%llu %s %ld %s%s%.3fs\n",
-		    (unsigned long long)req->index, req->url, res->status,
+		masked = redact_url(req->url);
+		infof("#%llu %s %ld %s%s%.3fs", (unsigned long long)req->index,
+		    masked ? masked : req->url, res->status,
 		    res->kind != KIND_NONE ? kind_name(res->kind) : "",
 		    res->kind != KIND_NONE ? " " : "", res->elapsed);
+		free(masked);
 	}
 }
 
@@ -96,13 +105,13 @@ run_in_shard(uint64_t index)
 	return index % opts.shard_n == opts.shard_k - 1;
 }
 
-/* Is the request line at index this run's to fetch: in the shard and not
- * done by the run --resume continues? The reader parses no other line. */
+/* Is the request line at index this run's: in the shard? The reader
+ * parses no other line. (Lines --resume skips are parsed too: see
+ * resume_same().) */
 static int
 run_want(uint64_t index, void *arg)
 {
-	return run_in_shard(index) &&
-	    !(opts.resume && resume_has(&resumed, index));
+	return run_in_shard(index);
 }
 
 /* Admit as many requests as permits, reorder slots and input allow. */
@@ -140,9 +149,17 @@ admit_run(struct sched_item *item)
 		}
 		index = req.index;
 		if (!run_want(index, NULL)) {	/* left unparsed */
-			if (run_in_shard(index))
-				progress_skip();	/* resumed: not in
-							 * this run's total */
+			request_free(&req);
+			continue;
+		}
+		if (opts.resume && !resume_same(&resumed, &req, opts.output)) {
+			resume_mismatch = 1;	/* exit 2 at the end */
+			request_free(&req);
+			run_stop_admission();
+			break;
+		}
+		if (opts.resume && resume_has(&resumed, index)) {
+			progress_skip();	/* not in this run's total */
 			request_free(&req);
 			continue;
 		}
@@ -270,12 +287,9 @@ run_fit_fds(void)
 		long fit = rl.rlim_cur > FD_RESERVE * 2 ?
 		    (long)(rl.rlim_cur - FD_RESERVE) : 1;
 
-		if (opts.verbosity >= 0)
-			fprintf(stderr, "cofetch: warning: --concurrency %ld "
-			    "needs more open files than the limit of %llu; "
-			    "using %ld (raise it with ulimit -n)\n",
-			    opts.concurrency, (unsigned long long)rl.rlim_cur,
-			    fit);
+		warnf("--concurrency %ld needs more open files than the "
+		    "limit of %llu; using %ld (raise it with ulimit -n)",
+		    opts.concurrency, (unsigned long long)rl.rlim_cur, fit);
 		opts.concurrency = fit;
 	}
 }
@@ -289,12 +303,20 @@ run_open_output(int *fd, char *err, size_t errlen)
 	}
 	*fd = open(opts.output, O_CLOEXEC | O_CREAT |
 	    (opts.resume ? O_RDWR : O_WRONLY | O_TRUNC), 0644);
+	if (*fd < 0 && opts.resume && errno == EISDIR) {
+		(void)snprintf(err, errlen, "--resume: %s is not a regular "
+		    "file: it must be the records of an earlier run",
+		    opts.output);
+		return -2;
+	}
 	if (*fd < 0) {
 		(void)snprintf(err, errlen, "cannot write %s: %s",
 		    opts.output, strerror(errno));
 		return -1;
 	}
 	if (opts.resume) {
+		if (resume_check(*fd, opts.output, err, errlen) < 0)
+			return -2;	/* the wrong file: a usage error */
 		if (resume_load(&resumed, *fd, opts.output, err, errlen) < 0)
 			return -1;
 		if (lseek(*fd, 0, SEEK_END) < 0 ||
@@ -317,15 +339,15 @@ run_check_save_dir(char *err, size_t errlen)
 	if (stat(opts.save_dir, &st) < 0 && errno == ENOENT &&
 	    mkdir(opts.save_dir, 0755) < 0) {
 		(void)snprintf(err, errlen, "--save: '%s' is not valid: "
-		    "cannot create the directory: %s\nTry 'cofetch --help'.",
-		    opts.save_dir, strerror(errno));
+		    "cannot create the directory: %s", opts.save_dir,
+		    strerror(errno));
 		return -1;
 	}
 	if (stat(opts.save_dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
 	    access(opts.save_dir, W_OK | X_OK) < 0) {
 		(void)snprintf(err, errlen, "--save: '%s' is not valid: "
 		    "expected a directory you can write (it is made if "
-		    "missing)\nTry 'cofetch --help'.", opts.save_dir);
+		    "missing)", opts.save_dir);
 		return -1;
 	}
 	return 0;
@@ -346,12 +368,11 @@ main(int argc, char **argv)
 		return rc;
 	}
 	if (opts.nurls == 0 && opts.ninputs == 0 && isatty(0)) {
-		fprintf(stderr, "cofetch: no URLs given and stdin is a "
-		    "terminal\nUsage: cofetch [OPTIONS] URL ...   or   "
-		    "cofetch -i FILE   or   producer | cofetch\n"
-		    "Try 'cofetch --help'.\n");
+		usagef("no URLs given and stdin is a terminal\nUsage: "
+		    "cofetch [OPTIONS] URL ...   or   cofetch -i FILE   or   "
+		    "producer | cofetch");
 		opts_free(&opts);
-		return 2;
+		return EXIT_USAGE;
 	}
 	(void)signal(SIGPIPE, SIG_IGN);
 	/* With glibc's malloc (built --without-mimalloc; mimalloc ignores
@@ -363,8 +384,8 @@ main(int argc, char **argv)
 	(void)mallopt(M_TOP_PAD, 256 << 10);
 	srand48((long)getpid() ^ (long)(now_wall() * 1e6));
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fprintf(stderr, "cofetch: cannot initialise libcurl\n");
-		return 70;
+		errorf("cannot initialise libcurl");
+		return EXIT_NO_MEMORY;
 	}
 	run_fit_fds();
 
@@ -375,20 +396,19 @@ main(int argc, char **argv)
 	sched_init(loop);
 	input = input_new(loop, &opts, input_wake, NULL, err, sizeof(err));
 	if (input == NULL) {
-		fprintf(stderr, "cofetch: %s%s\n",
-		    opts.ninputs > 0 ? "--input: " : "", err);
-		status = 2;
+		errorf("%s%s", opts.ninputs > 0 ? "--input: " : "", err);
+		status = EXIT_USAGE;
 		goto out;
 	}
 	input_set_want(input, run_want, NULL);
 	if (run_check_save_dir(err, sizeof(err)) < 0) {
-		fprintf(stderr, "cofetch: %s\n", err);
-		status = 2;
+		usagef("%s", err);
+		status = EXIT_USAGE;
 		goto out;
 	}
-	if (run_open_output(&out_fd, err, sizeof(err)) < 0) {
-		fprintf(stderr, "cofetch: %s\n", err);
-		status = 3;
+	if ((rc = run_open_output(&out_fd, err, sizeof(err))) < 0) {
+		errorf("%s", err);
+		status = rc == -2 ? EXIT_USAGE : EXIT_OUTPUT;
 		goto out;
 	}
 	window = 0;
@@ -402,8 +422,8 @@ main(int argc, char **argv)
 	rate_init(&global_rate, loop, opts.rate);
 	host_setup(loop, opts.per_host, opts.per_host_rate);
 	if (xfer_global_init(&opts, loop, task_xfer_done) < 0) {
-		fprintf(stderr, "cofetch: cannot initialise libcurl\n");
-		status = 70;
+		errorf("cannot initialise libcurl");
+		status = EXIT_NO_MEMORY;
 		goto out;
 	}
 	env.o = &opts;
@@ -415,6 +435,7 @@ main(int argc, char **argv)
 	stats_init(&run_stats);
 	if (progress_init(loop, &opts))
 		input_count_start(input);
+	msg_set_clear_hook(progress_clear);
 	buf_init(&rec_buf);
 
 	ev_prepare_init(&prepare_w, prepare_cb);
@@ -441,27 +462,27 @@ main(int argc, char **argv)
 		stats_print(&run_stats, isatty(STDERR_FILENO) &&
 		    opts.verbosity >= 0);
 	if (input_error(input) != NULL)
-		fprintf(stderr, "cofetch: %s%s\n",
-		    opts.ninputs > 0 ? "--input: " : "", input_error(input));
+		errorf("%s%s", opts.ninputs > 0 ? "--input: " : "",
+		    input_error(input));
+	msg_set_clear_hook(NULL);
 	if (output_error() == EPIPE)
-		status = 128 + SIGPIPE;
+		status = EXIT_SIGNAL_BASE + SIGPIPE;
 	else if (output_error() != 0) {
-		fprintf(stderr, "cofetch: cannot write %s: %s\n",
-		    opts.output ? opts.output : "stdout",
-		    strerror(output_error()));
-		status = 3;
+		errorf("cannot write %s: %s", opts.output ? opts.output :
+		    "stdout", strerror(output_error()));
+		status = EXIT_OUTPUT;
 	} else if (stop_signal)
-		status = 128 + stop_signal;
-	else if (input_error(input) != NULL)
-		status = 2;	/* the input was not read to its end */
+		status = EXIT_SIGNAL_BASE + stop_signal;
+	else if (input_error(input) != NULL || resume_mismatch)
+		status = EXIT_USAGE;	/* the input was not read to its end,
+					 * or is not the one resumed */
 	else
-		status = any_failed ? 1 : 0;
+		status = any_failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 	output_close();
-	if (status < 3 && output_error() != 0) {
-		fprintf(stderr, "cofetch: cannot write %s: %s\n",
-		    opts.output ? opts.output : "stdout",
-		    strerror(output_error()));
-		status = 3;
+	if (status < EXIT_OUTPUT && output_error() != 0) {
+		errorf("cannot write %s: %s", opts.output ? opts.output :
+		    "stdout", strerror(output_error()));
+		status = EXIT_OUTPUT;
 	}
 	ev_prepare_stop(loop, &prepare_w);
 	ev_signal_stop(loop, &sigint_w);

@@ -1,394 +1,354 @@
-/* opts.c: one option table drives getopt_long, --help and validation. */
+/* opts.c: the command line and the config file, read through one option
+ * table (opts_table.c) by one parser: exact long names, a suggestion for
+ * a near miss, every value checked before anything starts. */
 #include <sys/stat.h>
 
-#include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
-#include "opts.h"
+#include "exitcode.h"
+#include "msg.h"
+#include "optval.h"
+#include "opts_int.h"
 #include "util.h"
 
 #ifndef COFETCH_VERSION
 #define COFETCH_VERSION "0.0.0"
 #endif
 
-enum {
-	O_PER_HOST = 256, O_PER_HOST_RATE, O_CONNECT_TIMEOUT, O_RETRIES,
-	O_RETRY_ON, O_RETRY_DELAY, O_RETRY_MAX_DELAY, O_ORDERED, O_NO_FOLLOW,
-	O_MAX_REDIRS, O_HTTP11, O_HTTP2, O_HTTP2_PRIOR, O_NO_COMPRESS,
-	O_MAX_SIZE, O_HEADERS, O_SAVE, O_RESUME, O_SHARD, O_PROGRESS,
-	O_NO_PROGRESS, O_STATS
-};
-
-struct opt_def {
-	const char	*name;		/* long name */
-	int		 val;		/* short letter or O_* */
-	int		 has_arg;	/* no_argument, required_, optional_ */
-	const char	*arg;		/* argument name in --help */
-	const char	*help;		/* NULL: listed with the previous one */
-};
-
-/* The order here is the order of --help. */
-static const struct opt_def opt_defs[] = {
-	{ "input", 'i', required_argument, "FILE",
-	  "read requests from FILE, one per line (- = stdin); repeatable" },
-	{ "output", 'o', required_argument, "FILE",
-	  "write records to FILE instead of stdout" },
-	{ "concurrency", 'c', required_argument, "N",
-	  "at most N requests in flight (default 50)" },
-	{ "per-host", O_PER_HOST, required_argument, "N",
-	  "at most N requests in flight per host:port (default 0: no limit)" },
-	{ "rate", 'r', required_argument, "R",
-	  "start at most R requests per second: 20, 20/s, 300/m, 1000/h" },
-	{ "per-host-rate", O_PER_HOST_RATE, required_argument, "R",
-	  "the same, per host:port" },
-	{ "timeout", 't', required_argument, "SEC",
-	  "limit for one attempt, connect to last byte (default 30; 0: none)" },
-	{ "connect-timeout", O_CONNECT_TIMEOUT, required_argument, "SEC",
-	  "limit for DNS + TCP + TLS (default 10)" },
-	{ "retries", O_RETRIES, required_argument, "N",
-	  "extra attempts after a retryable failure (default 2)" },
-	{ "retry-on", O_RETRY_ON, required_argument, "LIST",
-	  "retryable error kinds and statuses\n"
-	  "(default connect,timeout,recv,429,500,502,503,504)" },
-	{ "retry-delay", O_RETRY_DELAY, required_argument, "SEC",
-	  "base of exponential backoff with full jitter (default 0.5)" },
-	{ "retry-max-delay", O_RETRY_MAX_DELAY, required_argument, "SEC",
-	  "cap on one backoff and on Retry-After (default 30)" },
-	{ "ordered", O_ORDERED, no_argument, NULL,
-	  "emit records in input order (default: as they complete)" },
-	{ "method", 'X', required_argument, "M",
-	  "request method (default GET, or POST with -d)" },
-	{ "header", 'H', required_argument, "'Name: value'",
-	  "extra request header; repeatable" },
-	{ "data", 'd', required_argument, "DATA",
-	  "request body; @FILE reads it from FILE; implies POST" },
-	{ "user-agent", 'A', required_argument, "UA",
-	  "User-Agent (default cofetch/" COFETCH_VERSION ")" },
-	{ "no-follow", O_NO_FOLLOW, no_argument, NULL,
-	  "do not follow redirects" },
-	{ "max-redirs", O_MAX_REDIRS, required_argument, "N",
-	  "most redirects to follow (default 10)" },
-	{ "insecure", 'k', no_argument, NULL,
-	  "skip TLS certificate verification" },
-	{ "proxy", 'x', required_argument, "URL",
-	  "proxy (default: http_proxy, https_proxy, no_proxy)" },
-	{ "http1.1", O_HTTP11, no_argument, NULL,
-	  "use HTTP/1.1 only" },
-	{ "http2", O_HTTP2, no_argument, NULL,
-	  "use HTTP/2 (h2 via ALPN on https, h2c upgrade on http)" },
-	{ "http2-prior-knowledge", O_HTTP2_PRIOR, no_argument, NULL,
-	  "use HTTP/2 without upgrade (h2c on http)" },
-	{ "no-compress", O_NO_COMPRESS, no_argument, NULL,
-	  "do not send Accept-Encoding nor decode bodies" },
-	{ "max-size", O_MAX_SIZE, required_argument, "SIZE",
-	  "abort a body larger than SIZE, K/M/G suffixes (default 64M)" },
-	{ "body", 'b', optional_argument, "[=MODE]",
-	  "include the body: auto (default), text, base64, json, none" },
-	{ "headers", O_HEADERS, no_argument, NULL,
-	  "include response headers" },
-	{ "save", O_SAVE, required_argument, "DIR",
-	  "write each body to DIR/INDEX" },
-	{ "resume", O_RESUME, no_argument, NULL,
-	  "with -o FILE: skip requests FILE has an ok record for, append" },
-	{ "shard", O_SHARD, required_argument, "K/N",
-	  "process only indexes i with i % N == K-1 (default 1/1)" },
-	{ "progress", O_PROGRESS, no_argument, NULL,
-	  "live progress line on stderr (default: when a terminal)" },
-	{ "no-progress", O_NO_PROGRESS, no_argument, NULL,
-	  "no progress line" },
-	{ "stats", O_STATS, no_argument, NULL,
-	  "print a JSON summary on stderr at the end" },
-	{ "quiet", 'q', no_argument, NULL,
-	  "no warnings on stderr" },
-	{ "verbose", 'v', no_argument, NULL,
-	  "more on stderr (each finished request)" },
-	{ "help", 'h', no_argument, NULL,
-	  "show this help and exit" },
-	{ "version", 'V', no_argument, NULL,
-	  "show the version and exit" },
-};
-#define NOPTS	(sizeof(opt_defs) / sizeof(opt_defs[0]))
-
-/* Print text in the help's right column, wrapped at 80 columns; an
- * explicit newline in text starts a new line too. */
-static void
-help_wrap(const char *text, int first_col)
+static const struct opt_def *
+find_long(const char *name, size_t n)
 {
-	const int col = 31, width = 79 - col;
-	const char *p = text, *brk;
-	int n, pad = col - first_col;
+	size_t i;
 
-	while (*p != '\0') {
-		n = (int)strcspn(p, "\n");
-		if (n > width) {
-			for (brk = p + width; brk > p && *brk != ' '; brk--)
-				;
-			n = brk > p ? (int)(brk - p) : width;
-		}
-		printf("%*s%.*s\n", pad > 1 ? pad : 1, "", n, p);
-		pad = col;
-		p += n;
-		while (*p == ' ' || *p == '\n')
-			p++;
-	}
+	for (i = 0; i < opt_ndefs; i++)
+		if (strlen(opt_defs[i].name) == n &&
+		    strncmp(opt_defs[i].name, name, n) == 0)
+			return &opt_defs[i];
+	return NULL;
 }
 
+static const struct opt_def *
+find_short(int c)
+{
+	size_t i;
+
+	for (i = 0; i < opt_ndefs; i++)
+		if (opt_defs[i].letter == c)
+			return &opt_defs[i];
+	return NULL;
+}
+
+/* "unknown option '--NAME'", with the nearest long name when one is close
+ * (an edit distance of at most 2, 1 for a NAME under 5 letters), or the
+ * only name NAME begins. */
 static void
-opts_help(void)
+unknown_long(const char *where, const char *name, size_t n)
+{
+	char buf[64];
+	const char *best = NULL;
+	size_t i;
+	int d, cap = n < 5 ? 1 : 2, bestd = cap + 1, prefixed = 0;
+
+	(void)snprintf(buf, sizeof(buf), "%.*s", (int)n, name);
+	for (i = 0; i < opt_ndefs; i++) {
+		d = optval_distance(buf, opt_defs[i].name, cap);
+		if (d < bestd) {
+			bestd = d;
+			best = opt_defs[i].name;
+		}
+	}
+	for (i = 0; best == NULL && n > 0 && i < opt_ndefs; i++)
+		if (strncmp(opt_defs[i].name, name, n) == 0)
+			prefixed++;
+	for (i = 0; best == NULL && prefixed == 1 && i < opt_ndefs; i++)
+		if (strncmp(opt_defs[i].name, name, n) == 0)
+			best = opt_defs[i].name;
+	if (best != NULL)
+		usagef("%sunknown option '--%.*s'; did you mean '--%s'?",
+		    where, (int)n, name, best);
+	else
+		usagef("%sunknown option '--%.*s'", where, (int)n, name);
+}
+
+static int
+takes_value(const struct opt_def *d)
+{
+	return d->type != OT_FLAG && !(d->flags & OF_NOVAL);
+}
+
+/* Apply d's value arg (NULL: none) to o; where prefixes messages
+ * ("FILE:LINE: " in a config file). */
+static int
+apply(struct opts *o, const struct opt_def *d, const char *arg,
+    const char *where)
+{
+	char err[512];
+	void *field = (char *)o + d->off;
+	int rc = 0;
+
+	err[0] = '\0';
+	switch (d->type) {
+	case OT_FLAG:
+		*(int *)field = (int)d->min;
+		break;
+	case OT_STRING:
+		rc = d->fn != NULL ? d->fn(o, d, arg, err, sizeof(err)) : 0;
+		if (rc == 0)
+			*(const char **)field = arg;
+		break;
+	case OT_COUNT:
+		rc = optval_count(arg, d->min, d->max, (long *)field, err,
+		    sizeof(err));
+		break;
+	case OT_SECONDS:
+		rc = optval_seconds(arg, (double *)field, err, sizeof(err));
+		break;
+	case OT_RATE:
+		rc = optval_rate(arg, (double *)field, err, sizeof(err));
+		break;
+	case OT_SIZE:
+		rc = optval_size(arg, (int64_t *)field, err, sizeof(err));
+		break;
+	case OT_FUNC:
+		rc = d->fn(o, d, arg, err, sizeof(err));
+		break;
+	}
+	if (rc < 0) {
+		if (arg != NULL)
+			usagef("%s--%s: '%s' is not valid: %s", where, d->name,
+			    arg, err);
+		else
+			usagef("%s--%s: %s", where, d->name, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* One pass over argv. Pass 0 only finds --config and --no-config (and
+ * says nothing: pass 1 reports every error); pass 1 applies the rest and
+ * collects the URL arguments. */
+static int
+parse_argv(struct opts *o, int argc, char **argv, int pass,
+    const char **config, int *no_config)
 {
 	const struct opt_def *d;
-	char left[64];
-	const char *sep;
-	size_t i;
-	int n;
+	const char *a, *eq, *val;
+	size_t n;
+	int i, j, ended = 0, cfg;
 
-	printf("Usage: cofetch [OPTIONS] [URL ...]\n"
-	    "       cofetch [OPTIONS] -i FILE [-i FILE ...]\n"
-	    "       producer | cofetch [OPTIONS]\n\n"
-	    "Fetch URLs concurrently; write one JSON record per request "
-	    "(JSON Lines).\n"
-	    "An input line is a URL, or a JSON object with \"url\" and "
-	    "optionally\n\"method\", \"headers\", \"body\" and "
-	    "\"id\".\n\nOptions:\n");
-	for (i = 0; i < NOPTS; i++) {
-		d = &opt_defs[i];
-		sep = d->arg && d->has_arg == required_argument ? " " : "";
-		if (d->val < 256)
-			n = snprintf(left, sizeof(left), "  -%c, --%s%s%s",
-			    d->val, d->name, sep, d->arg ? d->arg : "");
-		else
-			n = snprintf(left, sizeof(left), "      --%s%s%s",
-			    d->name, sep, d->arg ? d->arg : "");
-		fputs(left, stdout);
-		if (n > 29) {
-			putchar('\n');
-			n = 0;
+	for (i = 1; i < argc && !o->help && !o->version; i++) {
+		a = argv[i];
+		if (ended || a[0] != '-' || a[1] == '\0') {
+			if (pass == 1)
+				o->urls[o->nurls++] = argv[i];
+			continue;
 		}
-		help_wrap(d->help, n);
-	}
-	printf("\nExit status: 0 all ok, 1 some request failed, 2 usage "
-	    "error, 3 output not\nwritable, 70 out of memory, 141 the "
-	    "reader went away, 128+N after signal N.\n"
-	    "See cofetch(1) for the record format.\n");
-}
-
-static int
-usage_error(const char *opt, const char *value, const char *accepted)
-{
-	if (value != NULL)
-		fprintf(stderr, "cofetch: %s: '%s' is not valid: %s\n",
-		    opt, value, accepted);
-	else
-		fprintf(stderr, "cofetch: %s\n", accepted);
-	fprintf(stderr, "Try 'cofetch --help'.\n");
-	return 2;
-}
-
-static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	/* Digits only, as every count here is: no space, sign or "0x". */
-	if (!isdigit((unsigned char)s[0]))
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* Digits only: no sign, no space, no overflow. */
-static int
-parse_u64(const char *s, const char *end, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (s == end)
-		return -1;
-	for (; s < end; s++) {
-		if (!isdigit((unsigned char)*s) ||
-		    v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-static int
-parse_shard(const char *s, uint64_t *k, uint64_t *n)
-{
-	const char *slash = strchr(s, '/');
-
-	if (slash == NULL || parse_u64(s, slash, k) < 0 ||
-	    parse_u64(slash + 1, slash + 1 + strlen(slash + 1), n) < 0 ||
-	    *k < 1 || *k > *n)
-		return -1;
-	return 0;
-}
-
-static int
-parse_double(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
-		return -1;
-	/* Reject hex floats, "inf", "nan" and leading spaces. */
-	if (!isdigit((unsigned char)s[0]) && s[0] != '.')
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int
-opts_parse_seconds(const char *s, double *sec, char *err, size_t errlen)
-{
-	double v;
-
-	if (parse_double(s, &v) < 0 || v < 0 || v > 1e6) {
-		(void)snprintf(err, errlen, "expected seconds, a number from "
-		    "0 to 1000000 (fractions allowed, e.g. 2.5)");
-		return -1;
-	}
-	*sec = v;
-	return 0;
-}
-
-int
-opts_parse_rate(const char *s, double *per_second, char *err, size_t errlen)
-{
-	char num[64];
-	const char *slash = strchr(s, '/');
-	double v, unit = 1;
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-
-	if (n == 0 || n >= sizeof(num))
-		goto fail;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	if (parse_double(num, &v) < 0 || v <= 0)
-		goto fail;
-	if (slash != NULL) {
-		if (strcmp(slash + 1, "s") == 0)
-			unit = 1;
-		else if (strcmp(slash + 1, "m") == 0)
-			unit = 60;
-		else if (strcmp(slash + 1, "h") == 0)
-			unit = 3600;
-		else
-			goto fail;
-	}
-	*per_second = v / unit;
-	if (*per_second > 1e6)
-		goto fail;
-	return 0;
-fail:
-	(void)snprintf(err, errlen, "expected a positive rate such as 20, "
-	    "20/s, 300/m or 1000/h");
-	return -1;
-}
-
-int
-opts_parse_size(const char *s, int64_t *bytes, char *err, size_t errlen)
-{
-	char *end;
-	unsigned long long v;
-	int64_t mult = 1;
-
-	errno = 0;
-	if (!isdigit((unsigned char)s[0]))
-		goto fail;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		goto fail;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k': case 'K':
-		mult = 1024;
-		break;
-	case 'm': case 'M':
-		mult = 1024 * 1024;
-		break;
-	case 'g': case 'G':
-		mult = 1024LL * 1024 * 1024;
-		break;
-	default:
-		goto fail;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		goto fail;
-	if (v == 0 || v > (unsigned long long)(INT64_MAX / mult))
-		goto fail;
-	*bytes = (int64_t)v * mult;
-	return 0;
-fail:
-	(void)snprintf(err, errlen, "expected a positive size in bytes with "
-	    "an optional K, M or G suffix, e.g. 512K or 64M");
-	return -1;
-}
-
-static int
-is_token(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) &&
-		    strchr("!#$%&'*+-.^_`|~", s[i]) == NULL)
-			return 0;
-	return 1;
-}
-
-static int
-read_data_file(const char *path, char **out, size_t *len)
-{
-	struct buf b;
-	char chunk[65536];
-	ssize_t n;
-	int fd;
-
-	fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	buf_init(&b);
-	buf_reserve(&b, 0);
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
+		if (strcmp(a, "--") == 0) {
+			ended = 1;
+			continue;
+		}
+		if (a[1] == '-') {
+			eq = strchr(a + 2, '=');
+			n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			if ((d = find_long(a + 2, n)) == NULL) {
+				if (pass == 0)
+					continue;
+				unknown_long("", a + 2, n);
+				return -1;
+			}
+			if (!takes_value(d) && eq != NULL) {
+				if (pass == 0)
+					continue;
+				usagef("option '--%s' takes no value", d->name);
+				return -1;
+			}
+			if (!takes_value(d))
+				val = NULL;
+			else if (eq != NULL)
+				val = eq + 1;
+			else if (d->flags & OF_OPTVAL)
+				val = i + 1 < argc &&
+				    optval_is_body_mode(argv[i + 1]) ?
+				    argv[++i] : NULL;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else {
+				if (pass == 0)
+					continue;
+				usagef("option '%s' needs a value (%s)", a,
+				    d->arg);
+				return -1;
+			}
+		} else {
+			/* A cluster of short options: -kv, -c5, -c 5. */
+			d = NULL;
+			val = NULL;
+			for (j = 1; a[j] != '\0'; j++) {
+				if ((d = find_short(a[j])) == NULL) {
+					if (pass == 0)
+						break;
+					usagef("unknown option '-%c'", a[j]);
+					return -1;
+				}
+				if (!takes_value(d)) {
+					if (a[j + 1] == '\0')
+						break;	/* applied below */
+					if (pass == 1 &&
+					    apply(o, d, NULL, "") < 0)
+						return -1;
+					continue;
+				}
+				if (a[j + 1] != '\0')
+					val = a + j + 1;
+				else if (d->flags & OF_OPTVAL)
+					val = NULL;
+				else if (i + 1 < argc)
+					val = argv[++i];
+				else if (pass == 0)
+					d = NULL;
+				else {
+					usagef("option '-%c' needs a value "
+					    "(%s)", a[j], d->arg);
+					return -1;
+				}
+				break;
+			}
+			if (d == NULL)
 				continue;
-			if (fd != 0)
-				(void)close(fd);
-			buf_free(&b);
-			return -1;
 		}
-		buf_add(&b, chunk, (size_t)n);
+		cfg = strcmp(d->name, "config") == 0 ||
+		    strcmp(d->name, "no-config") == 0;
+		if (pass == 0 && cfg) {
+			if (d->name[0] == 'n')
+				*no_config = 1;
+			else
+				*config = val;
+		} else if (pass == 1 && !cfg && apply(o, d, val, "") < 0)
+			return -1;
 	}
-	if (fd != 0)
-		(void)close(fd);
-	*out = b.data;
-	*len = b.len;
 	return 0;
+}
+
+/* One line of the config file: "[--]name", "[--]name VALUE" or
+ * "[--]name = VALUE"; a VALUE in double quotes loses them. */
+static int
+config_line(struct opts *o, char *line, const char *where)
+{
+	const struct opt_def *d;
+	char *name = line, *val, *end;
+	size_t n;
+
+	if (strncmp(name, "--", 2) == 0)
+		name += 2;
+	n = strcspn(name, " \t=");
+	val = name + n;
+	val += strspn(val, " \t");
+	if (*val == '=')
+		val += 1 + strspn(val + 1, " \t");
+	if (*val != '\0') {
+		name[n] = '\0';
+		end = val + strlen(val);
+		if (end - val >= 2 && val[0] == '"' && end[-1] == '"') {
+			end[-1] = '\0';
+			val++;
+		}
+	} else
+		val = NULL;
+	if ((d = find_long(name, n)) == NULL) {
+		unknown_long(where, name, n);
+		return -1;
+	}
+	if (d->flags & OF_CMDLINE) {
+		usagef("%s--%s is for the command line only", where, d->name);
+		return -1;
+	}
+	if (!takes_value(d) && val != NULL) {
+		usagef("%soption '--%s' takes no value", where, d->name);
+		return -1;
+	}
+	if (takes_value(d) && val == NULL && !(d->flags & OF_OPTVAL)) {
+		usagef("%soption '--%s' needs a value (%s)", where, d->name,
+		    d->arg);
+		return -1;
+	}
+	return apply(o, d, val, where);
+}
+
+/* Read the config file at path; a missing default file is no error. */
+static int
+config_load(struct opts *o, const char *path, int is_default)
+{
+	char where[512], *line, *next, *end;
+	FILE *f;
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+	int lineno = 0;
+
+	o->config_path = path;
+	if ((f = fopen(path, "re")) == NULL) {
+		if (is_default && errno == ENOENT) {
+			o->config_state = CONFIG_ABSENT;
+			return 0;
+		}
+		usagef("--config: cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	buf_addc(&b, '\0');
+	if (ferror(f)) {
+		usagef("--config: cannot read %s: %s", path, strerror(errno));
+		(void)fclose(f);
+		buf_free(&b);
+		return -1;
+	}
+	(void)fclose(f);
+	o->config_text = b.data;	/* the options point into it */
+	o->config_state = CONFIG_READ;
+	for (line = b.data; line != NULL; line = next) {
+		lineno++;
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		line += strspn(line, " \t");
+		end = line + strlen(line);
+		while (end > line && strchr(" \t\r", end[-1]) != NULL)
+			*--end = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		(void)snprintf(where, sizeof(where), "%s:%d: ", path, lineno);
+		if (config_line(o, line, where) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* $XDG_CONFIG_HOME/cofetch/config, else ~/.config/cofetch/config. */
+static const char *
+config_default(struct opts *o)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	size_t n;
+	char *p;
+
+	if (xdg != NULL && xdg[0] != '\0') {
+		n = strlen(xdg) + sizeof("/cofetch/config");
+		p = xmalloc(n);
+		(void)snprintf(p, n, "%s/cofetch/config", xdg);
+	} else if (home != NULL && home[0] != '\0') {
+		n = strlen(home) + sizeof("/.config/cofetch/config");
+		p = xmalloc(n);
+		(void)snprintf(p, n, "%s/.config/cofetch/config", home);
+	} else
+		return NULL;
+	return opts_own(o, p);
 }
 
 static void
@@ -414,284 +374,112 @@ opts_defaults(struct opts *o)
 	o->progress = -1;
 }
 
-int
-opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
+/* What holds for the options together, and what comes from the
+ * environment. */
+static int
+opts_finish(struct opts *o)
 {
-	struct option longopts[NOPTS + 1];
-	char shortopts[NOPTS * 3 + 3], err[512], optname[64];
-	const struct opt_def *d;
-	const char *arg;
-	size_t i, sp = 0;
-	int c, idx, stdin_used, data_stdin = 0;
-	long l;
+	struct stat st;
+	const char *env;
+	size_t i, nstdin = 0;
+	int stdin_used;
 
-	opts_defaults(o);
-	*exit_now = 0;
-	/* A leading ':' makes getopt tell a missing value (':') from an
-	 * unknown option ('?'). */
-	shortopts[sp++] = ':';
-	for (i = 0; i < NOPTS; i++) {
-		d = &opt_defs[i];
-		longopts[i].name = d->name;
-		longopts[i].has_arg = d->has_arg;
-		longopts[i].flag = NULL;
-		longopts[i].val = d->val;
-		if (d->val < 256) {
-			shortopts[sp++] = (char)d->val;
-			if (d->has_arg == required_argument)
-				shortopts[sp++] = ':';
-			else if (d->has_arg == optional_argument) {
-				shortopts[sp++] = ':';
-				shortopts[sp++] = ':';
-			}
-		}
+	if (o->resume && o->output == NULL) {
+		usagef("--resume needs -o FILE: it appends to the records "
+		    "FILE already holds");
+		return -1;
 	}
-	shortopts[sp] = '\0';
-	memset(&longopts[NOPTS], 0, sizeof(longopts[NOPTS]));
-
-	opterr = 0;
-	optind = 1;
-	for (;;) {
-		idx = -1;
-		c = getopt_long(argc, argv, shortopts, longopts, &idx);
-		if (c == -1)
-			break;
-		arg = optarg;
-		/* The option as the user wrote it, for messages. */
-		for (i = 0; i < NOPTS; i++)
-			if (opt_defs[i].val == c)
-				break;
-		if (i < NOPTS)
-			(void)snprintf(optname, sizeof(optname), "--%s",
-			    opt_defs[i].name);
-		switch (c) {
-		case 'i':
-			o->inputs = xrealloc(o->inputs,
-			    (o->ninputs + 1) * sizeof(*o->inputs));
-			o->inputs[o->ninputs++] = arg;
-			break;
-		case 'o':
-			o->output = arg;
-			break;
-		case 'c':
-			if (parse_long(arg, 1, 100000, &o->concurrency) < 0)
-				return usage_error(optname, arg,
-				    "expected an integer from 1 to 100000");
-			break;
-		case O_PER_HOST:
-			if (parse_long(arg, 0, 100000, &o->per_host) < 0)
-				return usage_error(optname, arg, "expected an "
-				    "integer from 0 (no limit) to 100000");
-			break;
-		case 'r':
-		case O_PER_HOST_RATE:
-			if (opts_parse_rate(arg, c == 'r' ? &o->rate :
-			    &o->per_host_rate, err, sizeof(err)) < 0)
-				return usage_error(optname, arg, err);
-			break;
-		case 't':
-		case O_CONNECT_TIMEOUT:
-		case O_RETRY_DELAY:
-		case O_RETRY_MAX_DELAY:
-			if (opts_parse_seconds(arg, c == 't' ? &o->timeout :
-			    c == O_CONNECT_TIMEOUT ? &o->connect_timeout :
-			    c == O_RETRY_DELAY ? &o->retry_delay :
-			    &o->retry_max_delay, err, sizeof(err)) < 0)
-				return usage_error(optname, arg, err);
-			break;
-		case O_RETRIES:
-			if (parse_long(arg, 0, 100, &o->retries) < 0)
-				return usage_error(optname, arg,
-				    "expected an integer from 0 to 100");
-			break;
-		case O_RETRY_ON:
-			if (retry_policy_parse(&o->retry_on, arg, err,
-			    sizeof(err)) < 0)
-				return usage_error(optname, arg, err);
-			break;
-		case O_ORDERED:
-			o->ordered = 1;
-			break;
-		case 'X':
-			if (!is_token(arg, strlen(arg)) || strlen(arg) > 32)
-				return usage_error(optname, arg, "expected an "
-				    "HTTP method such as GET, POST or DELETE");
-			o->method = arg;
-			break;
-		case 'H': {
-			const char *colon = strchr(arg, ':');
-
-			if (colon == NULL || !is_token(arg,
-			    (size_t)(colon - arg)) || strpbrk(arg, "\r\n"))
-				return usage_error(optname, arg, "expected "
-				    "'Name: value' with a token name and no "
-				    "CR or LF");
-			o->headers = xrealloc(o->headers,
-			    (o->nheaders + 2) * sizeof(*o->headers));
-			o->headers[o->nheaders++] = (char *)arg;
-			o->headers[o->nheaders] = NULL;
-			break;
-		}
-		case 'd':
-			free(o->data);
-			o->data = NULL;
-			data_stdin = strcmp(arg, "@-") == 0;
-			if (arg[0] == '@') {
-				if (read_data_file(arg + 1, &o->data,
-				    &o->data_len) < 0) {
-					(void)snprintf(err, sizeof(err),
-					    "cannot read %s: %s", arg + 1,
-					    strerror(errno));
-					return usage_error(optname, arg, err);
-				}
-			} else {
-				o->data = xstrdup(arg);
-				o->data_len = strlen(arg);
-			}
-			break;
-		case 'A':
-			if (strpbrk(arg, "\r\n") != NULL)
-				return usage_error(optname, arg,
-				    "expected text without CR or LF");
-			o->user_agent = arg;
-			break;
-		case O_NO_FOLLOW:
-			o->follow = 0;
-			break;
-		case O_MAX_REDIRS:
-			if (parse_long(arg, 0, 1000, &o->max_redirs) < 0)
-				return usage_error(optname, arg,
-				    "expected an integer from 0 to 1000");
-			break;
-		case 'k':
-			o->insecure = 1;
-			break;
-		case 'x':
-			o->proxy = arg;
-			break;
-		case O_HTTP11:
-			o->http = HTTPV_1_1;
-			break;
-		case O_HTTP2:
-			o->http = HTTPV_2;
-			break;
-		case O_HTTP2_PRIOR:
-			o->http = HTTPV_2_PRIOR;
-			break;
-		case O_NO_COMPRESS:
-			o->compress = 0;
-			break;
-		case O_MAX_SIZE:
-			if (opts_parse_size(arg, &o->max_size, err,
-			    sizeof(err)) < 0)
-				return usage_error(optname, arg, err);
-			break;
-		case 'b':
-			if (arg == NULL || strcmp(arg, "auto") == 0)
-				o->body = BODY_AUTO;
-			else if (strcmp(arg, "text") == 0)
-				o->body = BODY_TEXT;
-			else if (strcmp(arg, "base64") == 0)
-				o->body = BODY_BASE64;
-			else if (strcmp(arg, "json") == 0)
-				o->body = BODY_JSON;
-			else if (strcmp(arg, "none") == 0)
-				o->body = BODY_NONE;
-			else
-				return usage_error(optname, arg, "expected "
-				    "auto, text, base64, json or none "
-				    "(write --body=MODE or -bMODE)");
-			break;
-		case O_HEADERS:
-			o->headers_out = 1;
-			break;
-		case O_SAVE:
-			o->save_dir = arg;
-			break;
-		case O_RESUME:
-			o->resume = 1;
-			break;
-		case O_SHARD:
-			if (parse_shard(arg, &o->shard_k, &o->shard_n) < 0)
-				return usage_error(optname, arg, "expected K/N "
-				    "with 1 <= K <= N, e.g. 2/8");
-			break;
-		case O_PROGRESS:
-			o->progress = 1;
-			break;
-		case O_NO_PROGRESS:
-			o->progress = 0;
-			break;
-		case O_STATS:
-			o->stats = 1;
-			break;
-		case 'q':
-			o->verbosity = -1;
-			break;
-		case 'v':
-			o->verbosity = 1;
-			break;
-		case 'h':
-			opts_help();
-			*exit_now = 1;
-			return 0;
-		case 'V':
-			printf("cofetch %s\n%s\n", COFETCH_VERSION,
-			    curl_version());
-			*exit_now = 1;
-			return 0;
-		case ':':
-			for (i = 0; i < NOPTS; i++)
-				if (opt_defs[i].val == optopt)
-					break;
-			(void)snprintf(err, sizeof(err),
-			    "option '%s' needs a value%s%s%s", argv[optind - 1],
-			    i < NOPTS ? " (" : "",
-			    i < NOPTS ? opt_defs[i].arg : "",
-			    i < NOPTS ? ")" : "");
-			return usage_error(NULL, NULL, err);
-		case '?':
-		default:
-			if (optopt != 0 && optopt < 256)
-				(void)snprintf(err, sizeof(err),
-				    "unknown option '-%c'", optopt);
-			else
-				(void)snprintf(err, sizeof(err),
-				    "unknown or ambiguous option '%s'",
-				    argv[optind - 1]);
-			return usage_error(NULL, NULL, err);
-		}
-	}
-	o->urls = argv + optind;
-	o->nurls = (size_t)(argc - optind);
-
-	if (o->resume && o->output == NULL)
-		return usage_error(NULL, NULL, "--resume needs -o FILE: it "
-		    "appends to the records FILE already holds");
 	if (o->output != NULL && strcmp(o->output, "-") == 0)
 		o->output = NULL;
 	stdin_used = o->nurls == 0 && o->ninputs == 0;
 	for (i = 0; i < o->ninputs; i++)
 		if (strcmp(o->inputs[i], "-") == 0)
-			stdin_used = 1;
-	l = 0;
-	for (i = 0; i < o->ninputs; i++)
-		if (strcmp(o->inputs[i], "-") == 0)
-			l++;
-	if (l > 1)
-		return usage_error(NULL, NULL, "-i - (stdin) given more than "
-		    "once: stdin can be read only once");
-	if (stdin_used && data_stdin)
-		return usage_error(NULL, NULL, "-d @- reads the body from "
-		    "stdin, but stdin is also the input: give URLs or -i FILE");
+			nstdin++;
+	if (nstdin > 1) {
+		usagef("-i - (stdin) given more than once: stdin can be read "
+		    "only once");
+		return -1;
+	}
+	if ((stdin_used || nstdin > 0) && o->data_stdin) {
+		usagef("-d @- reads the body from stdin, but stdin is also "
+		    "the input: give URLs or -i FILE");
+		return -1;
+	}
+	if (o->method != NULL && strcmp(o->method, "HEAD") == 0 &&
+	    o->data != NULL) {
+		usagef("-I/-X HEAD and -d: a HEAD request has no body");
+		return -1;
+	}
+	o->retry_on.unsafe = o->retry_unsafe;
+	/* The CA variables, read as curl reads them. */
+	if (o->cacert == NULL && (env = getenv("CURL_CA_BUNDLE")) != NULL &&
+	    env[0] != '\0')
+		o->cacert = env;
+	if (o->cacert == NULL && (env = getenv("SSL_CERT_FILE")) != NULL &&
+	    env[0] != '\0')
+		o->cacert = env;
+	if (o->capath == NULL && (env = getenv("SSL_CERT_DIR")) != NULL &&
+	    env[0] != '\0')
+		o->capath = env;
+	msg_set_quiet(o->verbosity < 0);
+	/* `cofetch urls.txt`, -i forgotten: fetched as http://urls.txt. */
+	for (i = 0; i < o->nurls; i++)
+		if (strstr(o->urls[i], "://") == NULL &&
+		    stat(o->urls[i], &st) == 0 && S_ISREG(st.st_mode))
+			warnf("'%s' is a file here, fetched as a URL; did you "
+			    "mean -i %s?", o->urls[i], o->urls[i]);
 	return 0;
+}
+
+int
+opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
+{
+	const char *config = NULL;
+	int no_config = 0;
+
+	opts_defaults(o);
+	*exit_now = 0;
+	o->urls = xcalloc((size_t)argc + 1, sizeof(*o->urls));
+	(void)parse_argv(o, argc, argv, 0, &config, &no_config);
+	if (config != NULL) {
+		if (config_load(o, config, 0) < 0)
+			return EXIT_USAGE;
+	} else if (no_config) {
+		o->config_path = config_default(o);
+		o->config_state = CONFIG_SKIPPED;
+	} else if ((config = config_default(o)) != NULL) {
+		if (config_load(o, config, 1) < 0)
+			return EXIT_USAGE;
+	}
+	if (parse_argv(o, argc, argv, 1, NULL, NULL) < 0)
+		return EXIT_USAGE;
+	if (o->help) {
+		opts_help(o);
+		*exit_now = 1;
+		return EXIT_ALL_OK;
+	}
+	if (o->version) {
+		printf("cofetch %s\n%s\n", COFETCH_VERSION, curl_version());
+		*exit_now = 1;
+		return EXIT_ALL_OK;
+	}
+	return opts_finish(o) < 0 ? EXIT_USAGE : EXIT_ALL_OK;
 }
 
 void
 opts_free(struct opts *o)
 {
+	size_t i;
+
+	for (i = 0; i < o->nowned; i++)
+		free(o->owned[i]);
+	free(o->owned);
+	free(o->urls);
 	free(o->inputs);
 	free(o->headers);
+	free(o->resolve);
+	free(o->connect_to);
 	free(o->data);
+	free(o->config_text);
 	memset(o, 0, sizeof(*o));
 }

@@ -22,8 +22,15 @@ enum http_version {
 	HTTPV_2_PRIOR
 };
 
-/* Filled by opts_parse(); strings point into argv or are malloced and
- * freed by opts_free(). */
+enum config_state {
+	CONFIG_NONE = 0,	/* no path: neither XDG_CONFIG_HOME nor HOME */
+	CONFIG_ABSENT,		/* the default file does not exist */
+	CONFIG_READ,		/* read from config_path */
+	CONFIG_SKIPPED		/* --no-config */
+};
+
+/* Filled by opts_parse(); strings point into argv, into the config file's
+ * text (config_text) or into o->owned, and all are freed by opts_free(). */
 struct opts {
 	char		**urls;		/* URL arguments (point into argv) */
 	size_t		  nurls;
@@ -41,6 +48,8 @@ struct opts {
 	struct retry_policy retry_on;
 	double		  retry_delay;
 	double		  retry_max_delay;
+	double		  retry_max_time;	/* 0: no limit */
+	int		  retry_unsafe;	/* copied into retry_on.unsafe */
 	int		  ordered;
 	const char	 *method;	/* -X, or NULL */
 	char		**headers;	/* malloced array of "Name: value"
@@ -66,6 +75,37 @@ struct opts {
 	int		  progress;	/* -1: when stderr is a terminal */
 	int		  stats;
 	int		  verbosity;	/* -1 quiet, 0, 1 verbose */
+
+	/* The curl user's options (man page, AUTHENTICATION). */
+	const char	 *user;		/* -u USER[:PASSWORD], a copy (argv's
+					 * is blanked), or NULL */
+	int		  digest;	/* --digest: Digest, not Basic */
+	int		  netrc;	/* --netrc or --netrc-file */
+	const char	 *netrc_file;
+	const char	 *cacert;	/* --cacert, else CURL_CA_BUNDLE or
+					 * SSL_CERT_FILE */
+	const char	 *capath;	/* --capath, else SSL_CERT_DIR */
+	const char	 *cert;		/* --cert FILE (":PASS" cut off) */
+	const char	 *cert_pass;
+	const char	 *key;
+	char		**resolve;	/* malloced arrays of --resolve and */
+	size_t		  nresolve;	/* --connect-to values */
+	char		**connect_to;
+	size_t		  nconnect_to;
+	int		  ipv;		/* 0, 4 (-4) or 6 (-6) */
+	const char	 *cookie;	/* --cookie NAME=VALUE..., or NULL */
+	const char	 *cookie_file;	/* --cookie FILE (no '='), or NULL */
+	const char	 *cookie_jar;	/* --cookie-jar FILE, or NULL */
+	int		  data_stdin;	/* the body is read from stdin (@-) */
+
+	/* The config file (man page, FILES). */
+	const char	 *config_path;	/* looked at, or NULL */
+	enum config_state config_state;
+	char		 *config_text;	/* owned: the file's text */
+	int		  help;		/* -h given: print help, exit 0 */
+	int		  version;	/* -V given */
+	char		**owned;	/* malloced strings the fields above */
+	size_t		  nowned;	/* may point to, freed at the end */
 };
 
 /* Parse argv into o. On a usage error prints "cofetch: ..." and a hint to
@@ -74,11 +114,5 @@ struct opts {
 int	opts_parse(struct opts *o, int argc, char **argv, int *exit_now);
 void	opts_free(struct opts *o);
 
-/* Parsers for option values, exposed for the tests. Each returns 0, or
- * -1 and writes what is accepted into err. */
-int	opts_parse_rate(const char *s, double *per_second,
-	    char *err, size_t errlen);
-int	opts_parse_size(const char *s, int64_t *bytes, char *err, size_t errlen);
-int	opts_parse_seconds(const char *s, double *sec, char *err, size_t errlen);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "json.h"
 #include "record.h"
+#include "redact.h"
 
 #define ADD_LIT(out, s)	buf_add((out), (s), sizeof(s) - 1)
 
@@ -357,12 +358,18 @@ record_encode(struct buf *out, const struct request *req,
 {
 	enum kind	 kind = res->kind;
 	const char	*message = res->message, *url = req->url;
+	char		*masked_url, *masked_final;
 	int		 responded = res->status > 0;
 
 	if (message[0] == '\0')
 		message = kind_name(kind);
 	if (url == NULL)
 		url = "";
+	/* A password in the URL is not written (man page, AUTHENTICATION). */
+	masked_url = redact_url(url);
+	masked_final = redact_url(res->final_url);
+	if (masked_url != NULL)
+		url = masked_url;
 
 	buf_reserve(out, 512 + strlen(url));
 	ADD_LIT(out, "{\"index\":");
@@ -388,7 +395,10 @@ record_encode(struct buf *out, const struct request *req,
 	ADD_LIT(out, ",\"http_version\":");
 	add_string_or_null(out, res->http_version);
 	ADD_LIT(out, ",\"final_url\":");
-	add_string_or_null(out, res->final_url);
+	add_string_or_null(out, masked_final ? masked_final :
+	    res->final_url);
+	free(masked_url);
+	free(masked_final);
 	ADD_LIT(out, ",\"redirects\":");
 	add_i64(out, res->redirects);
 	ADD_LIT(out, ",\"attempts\":");

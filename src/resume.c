@@ -1,4 +1,5 @@
-/* resume.c: scan an earlier run's records for ok ones. */
+/* resume.c: scan an earlier run's records for ok ones, and remember each
+ * record's url so that a different input list is caught. */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -9,6 +10,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "msg.h"
+#include "redact.h"
+#include "request.h"
 #include "resume.h"
 #include "util.h"
 
@@ -80,10 +84,120 @@ resume_has(const struct resume *r, uint64_t index)
 	return 0;
 }
 
+static uint64_t
+url_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void
+resume_add_url(struct resume *r, uint64_t index, const char *url)
+{
+	if (r->nurls == r->capurls) {
+		r->capurls = r->capurls ? r->capurls * 2 : 256;
+		r->urls = xrealloc(r->urls, r->capurls * sizeof(*r->urls));
+	}
+	r->urls[r->nurls].index = index;
+	r->urls[r->nurls].hash = url_hash(url);
+	r->nurls++;
+	r->sorted = 0;
+}
+
+static int
+url_cmp(const void *a, const void *b)
+{
+	const struct resume_url *x = a, *y = b;
+
+	if (x->index != y->index)
+		return x->index < y->index ? -1 : 1;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+int
+resume_url_matches(struct resume *r, uint64_t index, const char *url)
+{
+	size_t lo = 0, hi = r->nurls, mid;
+	uint64_t h = url_hash(url);
+	int seen = 0;
+
+	if (!r->sorted) {
+		if (r->nurls > 0)
+			qsort(r->urls, r->nurls, sizeof(*r->urls), url_cmp);
+		r->sorted = 1;
+	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->urls[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < r->nurls && r->urls[lo].index == index; lo++) {
+		if (r->urls[lo].hash == h)
+			return 1;
+		seen = 1;
+	}
+	return !seen;
+}
+
+int
+resume_same(struct resume *r, const struct request *req, const char *file)
+{
+	const char *url = req->url != NULL ? req->url : "";
+	char *masked = redact_url(url);
+	int same;
+
+	/* Records write the url with its password masked. */
+	if (masked != NULL)
+		url = masked;
+	same = resume_url_matches(r, req->index, url);
+	if (!same)
+		errorf("--resume: request %llu of the input (%s) is not the "
+		    "one %s holds for index %llu: resume with the input of "
+		    "the run it continues", (unsigned long long)req->index,
+		    url, file, (unsigned long long)req->index);
+	free(masked);
+	return same;
+}
+
+int
+resume_check(int fd, const char *name, char *err, size_t errlen)
+{
+	struct stat st;
+	char head[16];
+	ssize_t n;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		(void)snprintf(err, errlen, "--resume: %s is not a regular "
+		    "file: it must be the records of an earlier run", name);
+		return -1;
+	}
+	do
+		n = pread(fd, head, sizeof(head), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		(void)snprintf(err, errlen, "cannot read %s for --resume: %s",
+		    name, strerror(errno));
+		return -1;
+	}
+	/* Every record starts {"index":N. */
+	if (n > 0 && (n < 10 || memcmp(head, "{\"index\":", 9) != 0 ||
+	    head[9] < '0' || head[9] > '9')) {
+		(void)snprintf(err, errlen, "--resume: %s does not hold "
+		    "cofetch records; refusing to append to it", name);
+		return -1;
+	}
+	return 0;
+}
+
 void
 resume_note(struct resume *r, const char *line, size_t n)
 {
-	cJSON *rec, *idx, *ok;
+	cJSON *rec, *idx, *ok, *url;
 
 	/* A record starts {"index":; anything else is not ours. */
 	if (n < 10 || memcmp(line, "{\"index\":", 9) != 0)
@@ -93,12 +207,18 @@ resume_note(struct resume *r, const char *line, size_t n)
 		return;
 	idx = cJSON_GetObjectItemCaseSensitive(rec, "index");
 	ok = cJSON_GetObjectItemCaseSensitive(rec, "ok");
+	url = cJSON_GetObjectItemCaseSensitive(rec, "url");
 	/* An index is a whole number below 2^53 (exact in a double); 1.5
 	 * is no record of ours, not index 1. */
-	if (cJSON_IsNumber(idx) && cJSON_IsTrue(ok) && idx->valuedouble >= 0 &&
+	if (cJSON_IsNumber(idx) && idx->valuedouble >= 0 &&
 	    idx->valuedouble < 9007199254740992.0 &&
-	    idx->valuedouble == (double)(uint64_t)idx->valuedouble)
-		resume_set(r, (uint64_t)idx->valuedouble);
+	    idx->valuedouble == (double)(uint64_t)idx->valuedouble) {
+		if (cJSON_IsTrue(ok))
+			resume_set(r, (uint64_t)idx->valuedouble);
+		if (cJSON_IsString(url))
+			resume_add_url(r, (uint64_t)idx->valuedouble,
+			    url->valuestring);
+	}
 	cJSON_Delete(rec);
 }
 
@@ -152,5 +272,6 @@ resume_free(struct resume *r)
 {
 	free(r->bits);
 	free(r->big);
+	free(r->urls);
 	memset(r, 0, sizeof(*r));
 }

@@ -18,6 +18,12 @@ struct resume {
 					 * indexes >= RESUME_BITMAP_MAX */
 	size_t		 nbig, capbig;
 	uint64_t	 nok;		/* ok records found */
+	struct resume_url {
+		uint64_t index;
+		uint64_t hash;		/* FNV-1a of the record's url */
+	}		*urls;		/* malloced: one per record */
+	size_t		 nurls, capurls;
+	int		 sorted;	/* urls sorted by index */
 };
 
 /* Read the records in fd (opened read-write on the output file). Keeps
@@ -27,6 +33,18 @@ struct resume {
 int	resume_load(struct resume *r, int fd, const char *name, char *err,
 	    size_t errlen);
 int	resume_has(const struct resume *r, uint64_t index);
+/* Before resume_load(): fd must be a regular file, empty or starting with
+ * a cofetch record. Returns 0, or -1 with a message in err (a usage
+ * error: the wrong file was named). */
+int	resume_check(int fd, const char *name, char *err, size_t errlen);
+/* Is url (as a record writes it: password masked) what the records say
+ * of index? True when no record has that index. */
+int	resume_url_matches(struct resume *r, uint64_t index, const char *url);
+struct request;
+/* The same for an input line: when req is not what file holds for its
+ * index, say so on stderr and return 0. */
+int	resume_same(struct resume *r, const struct request *req,
+	    const char *file);
 /* Pure, for the tests: note line[0..n) (one record, no newline). */
 void	resume_note(struct resume *r, const char *line, size_t n);
 void	resume_free(struct resume *r);

@@ -137,11 +137,23 @@ retry_should(const struct retry_policy *p, enum kind kind, long status,
 	if (kind == KIND_NONE || kind == KIND_CANCELLED ||
 	    (int)kind < 0 || kind >= KIND_COUNT)
 		return 0;
-	if (attempts > retries || !retry_method_idempotent(method))
+	if (attempts > retries)
+		return 0;
+	/* A non-idempotent request is sent again only when the server
+	 * cannot have acted on it, or said it did not (a listed status). */
+	if (!retry_method_idempotent(method) && !(p->unsafe &&
+	    (kind == KIND_DNS || kind == KIND_CONNECT || kind == KIND_TLS ||
+	    kind == KIND_HTTP)))
 		return 0;
 	if (p->kinds & (1u << kind))
 		return 1;	/* "http" makes every HTTP error retryable */
 	return kind == KIND_HTTP && status_isset(p, status);
+}
+
+int
+retry_in_time(double elapsed, double delay, double max_time)
+{
+	return !(max_time > 0) || elapsed + delay < max_time;
 }
 
 double

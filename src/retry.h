@@ -11,6 +11,8 @@
 struct retry_policy {
 	uint32_t	kinds;		/* bit (1u << kind) */
 	uint8_t		status[75];	/* bitmap of statuses 0..599 */
+	int		unsafe;		/* --retry-unsafe: POST and the
+					 * like too, where it is safe */
 };
 
 /* Parse a --retry-on list.
@@ -25,8 +27,10 @@ int	retry_policy_parse(struct retry_policy *p, const char *list,
 int	retry_method_idempotent(const char *method);
 
 /* True when a failed attempt may be retried: kind (KIND_HTTP with its
- * status, or another kind with status 0) is in the policy, the method is
- * idempotent and attempts (made so far) <= retries. */
+ * status, or another kind with status 0) is in the policy, attempts (made
+ * so far) <= retries, and the method is idempotent, or p->unsafe is set
+ * and the request was not sent (dns, connect, tls) or was answered with a
+ * status (http). */
 int	retry_should(const struct retry_policy *p, enum kind kind, long status,
 	    const char *method, long attempts, long retries);
 
@@ -36,6 +40,11 @@ int	retry_should(const struct retry_policy *p, enum kind kind, long status,
  * replaces that, capped by max_delay. */
 double	retry_delay(long attempts, double base, double max_delay,
 	    double retry_after, double u);
+
+/* True when a retry that sleeps delay seconds still starts within
+ * max_time seconds (--retry-max-time; 0: no limit) of the first attempt,
+ * elapsed seconds ago. */
+int	retry_in_time(double elapsed, double delay, double max_time);
 
 /* Parse a Retry-After value: delta-seconds or an HTTP-date (IMF-fixdate,
  * RFC 850 and asctime forms). now is the wall clock in seconds since the

@@ -7,6 +7,7 @@
 
 #include "coro.h"
 #include "host.h"
+#include "msg.h"
 #include "retry.h"
 #include "sched.h"
 #include "sem.h"
@@ -133,6 +134,21 @@ task_free(struct task *t)
 	free(t);
 }
 
+/* -v: "#12 503, retry 1/2 in 0.62 s". */
+static void
+task_say_retry(const struct task *t, double delay)
+{
+	char why[32];
+
+	if (t->res.kind == KIND_HTTP)
+		(void)snprintf(why, sizeof(why), "%ld", t->res.status);
+	else
+		(void)snprintf(why, sizeof(why), "%s", kind_name(t->res.kind));
+	infof("#%llu %s, retry %ld/%ld in %.2f s",
+	    (unsigned long long)t->req.index, why, t->res.attempts,
+	    env.o->retries, delay);
+}
+
 /* The coroutine. Returns CO_DONE once the record is out. */
 static int
 task_run(struct task *t)
@@ -204,6 +220,11 @@ task_run(struct task *t)
 		    o->retry_max_delay,
 		    t->res.status == 429 || t->res.status == 503 ?
 		    t->xfer.retry_after : -1, drand48());
+		if (!retry_in_time(now_mono() - t->first_start, delay,
+		    o->retry_max_time))
+			break;			/* --retry-max-time */
+		if (o->verbosity > 0)
+			task_say_retry(t, delay);
 		t->slept = 0;
 		ev_timer_set(&t->backoff, delay, 0.);
 		ev_timer_start(env.loop, &t->backoff);

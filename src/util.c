@@ -6,13 +6,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "exitcode.h"
 #include "util.h"
 
 static void
 oom(size_t n)
 {
+	/* Not msg.c: nothing here may allocate or call back. */
 	fprintf(stderr, "cofetch: out of memory (%zu bytes)\n", n);
-	exit(70);
+	exit(EXIT_NO_MEMORY);
 }
 
 void *

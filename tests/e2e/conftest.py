@@ -56,9 +56,13 @@ def pytest_configure(config):
 
 
 def binary_env(extra=None):
-    """The environment for cofetch: no proxy settings from the caller."""
+    """The environment for cofetch: no proxy settings nor config file
+    from the caller."""
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
     env.setdefault("LC_ALL", "C.UTF-8")
+    # No config file from the caller's home (man page, FILES): this
+    # directory does not exist.
+    env["XDG_CONFIG_HOME"] = str(HERE / "no-config-home")
     if extra:
         env.update(extra)
     return env

@@ -63,20 +63,33 @@ def test_data_with_method_keeps_the_method(run, server):
     assert doc["method"] == "PUT" and doc["body"] == "x"
 
 
-def test_data_from_file_is_sent_byte_for_byte(run, server, tmp_path):
+def test_data_binary_from_file_is_sent_byte_for_byte(run, server,
+                                                     tmp_path):
     f = tmp_path / "payload"
     payload = b"line one\nline two\r\n\x00\xff binary\n"
     f.write_bytes(payload)
-    r, doc = echo_one(run, "-d", "@%s" % f, server.url("/echo"))
+    r, doc = echo_one(run, "--data-binary", "@%s" % f, server.url("/echo"))
     assert base64.b64decode(doc["body_b64"]) == payload
+
+
+def test_data_from_file_drops_cr_and_lf_as_curl_does(run, server, tmp_path):
+    """-d @FILE as curl reads it (issue 14): every CR and LF is dropped,
+    every other byte (NUL included) is sent."""
+    f = tmp_path / "payload"
+    f.write_bytes(b"line one\nline two\r\n\x00\xff binary\n")
+    r, doc = echo_one(run, "-d", "@%s" % f, server.url("/echo"))
+    assert base64.b64decode(doc["body_b64"]) == \
+        b"line oneline two\x00\xff binary"
 
 
 def test_large_data_is_sent_whole(run, server, tmp_path):
     f = tmp_path / "big"
     payload = bytes(range(256)) * 8192      # 2 MiB
     f.write_bytes(payload)
-    r, doc = echo_one(run, "-d", "@%s" % f, server.url("/echo"))
+    r, doc = echo_one(run, "--data-binary", "@%s" % f, server.url("/echo"))
     assert doc["body_len"] == len(payload)
+    r, doc = echo_one(run, "-d", "@%s" % f, server.url("/echo"))
+    assert doc["body_len"] == len(payload) - 2 * 8192    # no CR, no LF
 
 
 def test_data_from_missing_file_is_a_usage_error(run, server, tmp_path):

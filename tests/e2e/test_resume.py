@@ -3,6 +3,7 @@ finished by the same command with --resume: requests FILE already holds an
 ok record for are skipped, the rest are fetched and appended; a torn last
 line is dropped (SPEC --resume; issue #3)."""
 
+import os
 import random
 import signal
 import time
@@ -297,3 +298,66 @@ def test_resume_is_fast_to_skip_a_long_done_file(spawn, server,
     assert code == 0, err
     assert fetched_indexes(server) == {n - 1}
     assert wall < 5 * SLOW, "resume took %.2f s" % wall
+
+
+# -- --resume refuses another input and files that are not records --------
+
+
+def test_resume_with_a_different_list_is_refused(run, server, tmp_path):
+    first = [server.url("/ok?n=%d" % k) for k in range(4)]
+    out = tmp_path / "out.jsonl"
+    code, recs, err = run(["-i", lines_file(tmp_path / "a", first), "-o",
+                           out])
+    assert code == 0, err
+    before = out.read_bytes()
+    other = first[:2] + [server.url("/ok?other=2")] + first[3:]
+    server.reset()
+    code, recs, err = run(["--resume", "-o", out, "-i",
+                           lines_file(tmp_path / "b", other)])
+    assert code == 2, err
+    assert "--resume: request 2 of the input (%s)" % other[2] in err, err
+    assert "index 2" in err and str(out) in err
+    assert server.stats()["count"] == 0
+    assert out.read_bytes() == before
+
+
+def test_resume_with_the_same_list_and_a_password_in_a_url(run, server,
+                                                           tmp_path):
+    """Records hold the url with its password masked; resuming compares
+    like with like."""
+    urls = ["http://u:pw@%s/ok?n=1" % server.host(),
+            server.url("/status/500")]
+    f = lines_file(tmp_path / "urls", urls)
+    out = tmp_path / "out.jsonl"
+    code, recs, err = run(["--retries", "0", "-i", f, "-o", out])
+    assert code == 1
+    server.reset()
+    code, recs, err = run(["--retries", "0", "--resume", "-i", f, "-o",
+                           out])
+    assert code == 1, err
+    assert [r["path"] for r in server.requests()] == ["/status/500"]
+
+
+@pytest.mark.parametrize("content", ["http://a/\nhttp://b/\n",
+                                     '{"url": "http://a/"}\n', "#\n"])
+def test_resume_into_a_file_of_other_things_is_refused(run, server, tmp_path,
+                                                       content):
+    out = tmp_path / "urls.txt"
+    out.write_text(content)
+    code, recs, err = run(["--resume", "-o", out, server.url("/ok")])
+    assert code == 2, err
+    assert str(out) in err and "cofetch records" in err, err
+    assert out.read_text() == content
+    assert server.stats()["count"] == 0
+
+
+def test_resume_into_what_is_not_a_regular_file_is_refused(run, server,
+                                                           tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for target in (tmp_path, fifo):
+        code, recs, err = run(["--resume", "-o", target,
+                               server.url("/ok")])
+        assert code == 2, err
+        assert "not a regular file" in err and str(target) in err, err
+    assert server.stats()["count"] == 0

@@ -2,6 +2,7 @@
 (SPEC --retries, --retry-on, --retry-delay, --retry-max-delay; brief 13)."""
 
 import json
+import re
 import time
 import uuid
 
@@ -245,3 +246,64 @@ def test_bad_retry_on_value_is_a_usage_error(run, server):
     assert code == 2
     assert "--retry-on" in err
     assert "bogus" in err
+
+
+# -- --retry-unsafe, --retry-max-time, -v retry lines (issue 14) -----------
+
+
+def test_verbose_prints_each_retry(run, server):
+    code, recs, err = run(["-v", "--retries", "2", "--retry-delay", "0.01",
+                           server.url("/status/503")])
+    assert code == 1
+    assert recs[0]["attempts"] == 3
+    lines = [ln for ln in err.splitlines() if ", retry " in ln]
+    assert len(lines) == 2, err
+    assert re.match(r"^cofetch: #0 503, retry 1/2 in \d+\.\d\d s$",
+                    lines[0]), lines
+    assert re.match(r"^cofetch: #0 503, retry 2/2 in \d+\.\d\d s$",
+                    lines[1]), lines
+
+
+def test_verbose_names_the_error_kind(run):
+    url = "http://127.0.0.1:%d/" % closed_port()
+    code, recs, err = run(["-v", "--retries", "1", "--retry-delay", "0.01",
+                           url])
+    assert re.search(r"^cofetch: #0 connect, retry 1/1 in ", err, re.M), err
+
+
+def test_post_is_not_retried_without_retry_unsafe(run, server):
+    url = "http://127.0.0.1:%d/" % closed_port()
+    code, recs, err = run(["-d", "x", "--retry-delay", "0.01", url])
+    assert recs[0]["attempts"] == 1
+    code, recs, err = run(["-d", "x", "--retry-delay", "0.01",
+                           server.url("/status/503")])
+    assert recs[0]["attempts"] == 1
+
+
+def test_retry_unsafe_retries_post_when_not_sent_or_on_a_listed_status(
+        run, server):
+    url = "http://127.0.0.1:%d/" % closed_port()
+    code, recs, err = run(["--retry-unsafe", "-d", "x", "--retry-delay",
+                           "0.01", url])
+    assert recs[0]["attempts"] == 3, recs[0]
+    code, recs, err = run(["--retry-unsafe", "-d", "x", "--retry-delay",
+                           "0.01", server.url("/status/503")])
+    assert recs[0]["attempts"] == 3
+    # A timeout may have reached the server: not again, even so.
+    code, recs, err = run(["--retry-unsafe", "-d", "x", "-t", "0.3",
+                           "--retry-delay", "0.01",
+                           server.url("/delay?ms=2000")])
+    assert kind(recs[0]) == "timeout"
+    assert recs[0]["attempts"] == 1
+
+
+def test_retry_max_time_bounds_the_retries(run, server):
+    t0 = time.monotonic()
+    code, recs, err = run(["--retries", "100", "--retry-delay", "0.05",
+                           "--retry-max-delay", "0.1", "--retry-max-time",
+                           "0.5", server.url("/status/503")])
+    took = time.monotonic() - t0
+    assert code == 1
+    assert 2 <= recs[0]["attempts"] < 100, recs[0]
+    assert took < 10 * SLOW
+    assert recs[0]["elapsed"] < 0.5 + 5 * SLOW

@@ -72,6 +72,33 @@ VALUE_ERRORS = [
      ["auto, text, base64, json or none"]),
     ("shard-0/3", ["--shard", "0/3"], "--shard", "0/3", ["K/N"]),
     ("shard-4/3", ["--shard", "4/3"], "--shard", "4/3", ["K/N"]),
+    ("t-exponent", ["-t", "1e3"], "--timeout", "1e3", ["number"]),
+    ("c-exponent", ["-c", "1e3"], "--concurrency", "1e3", ["1 to 100000"]),
+    ("rate-unit", ["-r", "20/fortnight"], "--rate", "20/fortnight",
+     ["20/s"]),
+    ("x-space", ["-x", "bogus proxy"], "--proxy", "bogus proxy",
+     ["SCHEME"]),
+    ("x-scheme", ["-x", "htp://p:3128"], "--proxy", "htp://p:3128",
+     ["socks5h"]),
+    ("user-empty", ["-u", ""], "--user", "", ["USER:PASSWORD"]),
+    ("resolve", ["--resolve", "h:80"], "--resolve", "h:80",
+     ["HOST:PORT:ADDRESS"]),
+    ("connect-to", ["--connect-to", "h:80"], "--connect-to", "h:80",
+     ["HOST1:PORT1:HOST2:PORT2"]),
+    ("cacert", ["--cacert", "/nonexistent.pem"], "--cacert",
+     "/nonexistent.pem", ["No such file"]),
+    ("capath", ["--capath", "/nonexistent"], "--capath", "/nonexistent",
+     ["directory"]),
+    ("cert", ["--cert", "/nonexistent.pem:pw"], "--cert",
+     "/nonexistent.pem:pw", ["No such file"]),
+    ("key", ["--key", "/nonexistent.key"], "--key", "/nonexistent.key",
+     ["No such file"]),
+    ("H-file", ["-H", "@/nonexistent"], "--header", "@/nonexistent",
+     ["No such file"]),
+    ("H-semicolon-value", ["-H", "A; b"], "--header", "A; b",
+     ["Name;"]),
+    ("data-binary-file", ["--data-binary", "@/nonexistent"],
+     "--data-binary", "@/nonexistent", ["No such file"]),
 ]
 
 
@@ -133,7 +160,7 @@ def test_resume_without_output(cofetch_bin, server, tmp_path):
 
 
 @pytest.mark.parametrize("opt", ["--no-such-option", "-Z", "--re"],
-                         ids=["unknown-long", "unknown-short", "ambiguous"])
+                         ids=["unknown-long", "unknown-short", "prefix"])
 def test_unknown_option(cofetch_bin, server, opt):
     code, out, err = raw(cofetch_bin, [opt, server.url("/ok")])
     assert_usage_error(code, out, err, server)

@@ -281,15 +281,18 @@ TEST(a_json_line_is_a_request)
 
 	CHECK(parse("{\"id\": 7, \"method\": \"PUT\", \"url\": "
 	    "\"http://h/\", \"headers\": {\"X-A\": \"1\", \"Accept\": "
-	    "\"text/html, */*\", \"X-Empty\": \"\"}, \"body\": \"hi\"}") == 1);
+	    "\"text/html, */*\", \"X-Empty\": \"\", \"X-Gone\": null}, "
+	    "\"body\": \"hi\"}") == 1);
 	CHECK(req.invalid == KIND_NONE);
 	CHECK_STR(req.method, "PUT");
 	CHECK(req.headers != NULL);
 	if (req.headers != NULL) {
 		CHECK_STR(req.headers[0], "X-A: 1");
 		CHECK_STR(req.headers[1], "Accept: text/html, */*");
-		CHECK_STR(req.headers[2], "X-Empty: ");
-		CHECK(req.headers[3] == NULL);
+		/* "" sends it empty (curl's "Name;"), null removes it. */
+		CHECK_STR(req.headers[2], "X-Empty;");
+		CHECK_STR(req.headers[3], "X-Gone:");
+		CHECK(req.headers[4] == NULL);
 	}
 	CHECK_STR(req.body, "hi");
 	CHECK(req.body_len == 2);
@@ -428,7 +431,8 @@ TEST(json_headers_are_checked)
 	CHECK(invalid("{\"url\": \"h\", \"headers\": \"A: b\"}",
 	    KIND_INVALID_INPUT, "\"headers\" must be an object"));
 	CHECK(invalid("{\"url\": \"h\", \"headers\": {\"A\": 1}}",
-	    KIND_INVALID_INPUT, "header \"A\" must have a string value"));
+	    KIND_INVALID_INPUT,
+	    "header \"A\" must have a string or null value"));
 	CHECK(invalid("{\"url\": \"h\", \"headers\": {\"A\": \"x\\r\\n"
 	    "Evil: 1\"}}", KIND_INVALID_INPUT, "header \"A\" holds CR or LF"));
 	CHECK(invalid("{\"url\": \"h\", \"headers\": {\"A\": \"x\\ny\"}}",

@@ -140,6 +140,33 @@ TEST(only_idempotent_methods_are_retried)
 	CHECK(!retry_method_idempotent(NULL));
 }
 
+TEST(retry_unsafe_only_when_not_sent_or_a_listed_status)
+{
+	struct retry_policy	p = policy("dns,connect,tls,timeout,recv,503");
+
+	CHECK(!retry_should(&p, KIND_CONNECT, 0, "POST", 1, 2));
+	p.unsafe = 1;
+	CHECK(retry_should(&p, KIND_DNS, 0, "POST", 1, 2));
+	CHECK(retry_should(&p, KIND_CONNECT, 0, "POST", 1, 2));
+	CHECK(retry_should(&p, KIND_TLS, 0, "PATCH", 1, 2));
+	CHECK(retry_should(&p, KIND_HTTP, 503, "POST", 1, 2));
+	/* Sent, maybe acted on: never again. */
+	CHECK(!retry_should(&p, KIND_TIMEOUT, 0, "POST", 1, 2));
+	CHECK(!retry_should(&p, KIND_RECV, 0, "POST", 1, 2));
+	/* Not listed, or out of attempts: no. */
+	CHECK(!retry_should(&p, KIND_HTTP, 500, "POST", 1, 2));
+	CHECK(!retry_should(&p, KIND_CONNECT, 0, "POST", 3, 2));
+	CHECK(retry_should(&p, KIND_TIMEOUT, 0, "GET", 1, 2));
+}
+
+TEST(retry_max_time_is_a_deadline_for_starting_a_retry)
+{
+	CHECK(retry_in_time(100, 100, 0));		/* no limit */
+	CHECK(retry_in_time(1.0, 0.5, 2));
+	CHECK(!retry_in_time(1.0, 1.0, 2));
+	CHECK(!retry_in_time(2.5, 0, 2));
+}
+
 TEST(retries_stop_after_the_limit)
 {
 	struct retry_policy	p = policy("timeout");
@@ -341,6 +368,8 @@ main(void)
 	RUN(retry_on_http_kind_retries_every_http_error);
 	RUN(retry_on_bad_items_are_named);
 	RUN(only_idempotent_methods_are_retried);
+	RUN(retry_unsafe_only_when_not_sent_or_a_listed_status);
+	RUN(retry_max_time_is_a_deadline_for_starting_a_retry);
 	RUN(retries_stop_after_the_limit);
 	RUN(success_and_cancelled_are_never_retried);
 	RUN(backoff_is_full_jitter_of_a_capped_exponential);
