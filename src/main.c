@@ -4,7 +4,6 @@
  * Admission is lazy: a line is read and a task made only once a global
  * permit (and, with --ordered, a reorder slot) is free, so memory follows
  * the concurrency, never the length of the input. */
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -19,6 +18,7 @@
 #include <curl/curl.h>
 #include <ev.h>
 
+#include "fdlimit.h"
 #include "host.h"
 #include "input.h"
 #include "net.h"
@@ -29,12 +29,14 @@
 #include "record.h"
 #include "resume.h"
 #include "sched.h"
+#include "save.h"
 #include "sem.h"
 #include "task.h"
 #include "util.h"
 #include "xfer.h"
 
-#define FD_RESERVE	64	/* descriptors kept for files, epoll, ... */
+#define OUTPUT_GRACE	1.0	/* seconds a reader gets, after a signal,
+				 * to take the records still queued */
 
 static struct opts	 opts;
 static struct ev_loop	*loop;
@@ -52,6 +54,7 @@ static int		 finished;
 static struct buf	 rec_buf;	/* reused record encoding */
 static ev_prepare	 prepare_w;
 static ev_signal	 sigint_w, sigterm_w;
+static ev_timer		 grace_w;	/* after a signal */
 
 static void
 run_emit(uint64_t seq, const struct request *req, const struct result *res)
@@ -74,10 +77,14 @@ run_emit(uint64_t seq, const struct request *req, const struct result *res)
 static void
 run_check_end(void)
 {
-	if (!finished && input_done && task_live() == 0 && !admit_permit) {
-		finished = 1;
-		ev_break(loop, EVBREAK_ALL);
-	}
+	if (finished || !input_done || task_live() != 0 || admit_permit)
+		return;
+	/* Every record is made; the run ends once the reader has them
+	 * (run_output_cb()), or the output breaks, or grace_cb(). */
+	if (output_flush() == 0 && output_pending() > 0)
+		return;
+	finished = 1;
+	ev_break(loop, EVBREAK_ALL);
 }
 
 static void
@@ -192,6 +199,45 @@ run_teardown_output(void)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* output.c: the output broke (a departed reader, a full disk), or its
+ * queue has been written out. */
+static void
+run_output_cb(void)
+{
+	if (output_error() != 0) {
+		if (!finished)
+			run_teardown_output();
+		return;
+	}
+	run_check_end();
+}
+
+/* After a signal: say what the reader did not take. */
+static void
+run_report_unwritten(void)
+{
+	uint64_t n;
+	int cut;
+
+	n = output_unwritten(&cut);
+	if (n == 0)
+		return;
+	fprintf(stderr, "cofetch: %llu record%s could not be written to %s "
+	    "(the reader did not take %s)%s\n", (unsigned long long)n,
+	    n == 1 ? "" : "s", opts.output ? opts.output : "stdout",
+	    n == 1 ? "it" : "them", cut ? "; the last one written is cut "
+	    "short" : "");
+}
+
+static void
+grace_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	/* The reader has not taken the records in time: a signal is
+	 * honoured whatever the reader does. */
+	finished = 1;
+	ev_break(loop, EVBREAK_ALL);
+}
+
 static void
 prepare_cb(struct ev_loop *l, ev_prepare *w, int revents)
 {
@@ -215,6 +261,8 @@ signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 	run_stop_admission();
 	task_cancel_all();
 	sched_wake(&admit_item);
+	ev_timer_init(&grace_w, grace_cb, OUTPUT_GRACE, 0.);
+	ev_timer_start(loop, &grace_w);
 }
 
 /* A SIGINT or SIGTERM that arrived as the run ended (Ctrl-C on
@@ -234,39 +282,35 @@ run_signal_pending(void)
 	return 0;
 }
 
-/* Raise the soft descriptor limit to the hard one and make sure the
- * concurrency fits in it. */
-static void
-run_fit_fds(void)
+/* Is one of the inputs the file the records would go to (also through a
+ * symlink or a hard link)? Checked before the output is opened, which
+ * would truncate the list (cat refuses the same way). */
+static int
+run_check_same_file(char *err, size_t errlen)
 {
-	struct rlimit rl;
-	rlim_t want;
+	struct stat out, in;
+	size_t i, n = opts.ninputs;
+	const char *name;
+	int r;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
-	if (rl.rlim_cur < rl.rlim_max) {
-		want = rl.rlim_max;
-		if (want == RLIM_INFINITY || want > 1048576)
-			want = 1048576;
-		if (want > rl.rlim_cur) {
-			rl.rlim_cur = want;
-			(void)setrlimit(RLIMIT_NOFILE, &rl);
-			(void)getrlimit(RLIMIT_NOFILE, &rl);
+	if (opts.output != NULL ? stat(opts.output, &out) : fstat(1, &out))
+		return 0;			/* made new: no input */
+	if (!S_ISREG(out.st_mode))
+		return 0;
+	if (n == 0 && opts.nurls == 0)
+		n = 1;				/* stdin */
+	for (i = 0; i < n; i++) {
+		name = opts.ninputs > 0 ? opts.inputs[i] : "-";
+		r = strcmp(name, "-") == 0 ? fstat(0, &in) : stat(name, &in);
+		if (r == 0 && in.st_dev == out.st_dev &&
+		    in.st_ino == out.st_ino) {
+			(void)snprintf(err, errlen, "%s: input file is "
+			    "output file", strcmp(name, "-") == 0 ?
+			    "stdin" : name);
+			return -1;
 		}
 	}
-	if (rl.rlim_cur != RLIM_INFINITY &&
-	    (rlim_t)opts.concurrency + FD_RESERVE > rl.rlim_cur) {
-		long fit = rl.rlim_cur > FD_RESERVE * 2 ?
-		    (long)(rl.rlim_cur - FD_RESERVE) : 1;
-
-		if (opts.verbosity >= 0)
-			fprintf(stderr, "cofetch: warning: --concurrency %ld "
-			    "needs more open files than the limit of %llu; "
-			    "using %ld (raise it with ulimit -n)\n",
-			    opts.concurrency, (unsigned long long)rl.rlim_cur,
-			    fit);
-		opts.concurrency = fit;
-	}
+	return 0;
 }
 
 static int
@@ -292,30 +336,6 @@ run_open_output(int *fd, char *err, size_t errlen)
 			    opts.output, strerror(errno));
 			return -1;
 		}
-	}
-	return 0;
-}
-
-static int
-run_check_save_dir(char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (opts.save_dir == NULL)
-		return 0;
-	if (stat(opts.save_dir, &st) < 0 && errno == ENOENT &&
-	    mkdir(opts.save_dir, 0755) < 0) {
-		(void)snprintf(err, errlen, "--save: '%s' is not valid: "
-		    "cannot create the directory: %s\nTry 'cofetch --help'.",
-		    opts.save_dir, strerror(errno));
-		return -1;
-	}
-	if (stat(opts.save_dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
-	    access(opts.save_dir, W_OK | X_OK) < 0) {
-		(void)snprintf(err, errlen, "--save: '%s' is not valid: "
-		    "expected a directory you can write (it is made if "
-		    "missing)\nTry 'cofetch --help'.", opts.save_dir);
-		return -1;
 	}
 	return 0;
 }
@@ -354,7 +374,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "cofetch: cannot initialise libcurl\n");
 		return 70;
 	}
-	run_fit_fds();
+	opts.concurrency = fdlimit_fit(opts.concurrency,
+	    opts.save_dir != NULL, opts.ninputs, opts.verbosity >= 0);
 
 	/* With signalfd, SIGINT and SIGTERM stay blocked and pending until
 	 * the loop reads them, so one that lands as the run ends is still
@@ -369,7 +390,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 	input_set_want(input, run_want, NULL);
-	if (run_check_save_dir(err, sizeof(err)) < 0) {
+	if (opts.save_dir != NULL &&
+	    save_init(opts.save_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cofetch: %s\n", err);
+		status = 2;
+		goto out;
+	}
+	if (run_check_same_file(err, sizeof(err)) < 0) {
 		fprintf(stderr, "cofetch: %s\n", err);
 		status = 2;
 		goto out;
@@ -385,7 +412,8 @@ main(int argc, char **argv)
 		    (uint64_t)opts.concurrency * 16 : 256;
 	admit_item.run = admit_run;
 	admit_wait.who = &admit_item;
-	output_init(out_fd, opts.output != NULL, window, &admit_item);
+	output_init(loop, out_fd, opts.output != NULL, window, &admit_item,
+	    run_output_cb);
 	sem_init(&global_sem, opts.concurrency);
 	rate_init(&global_rate, loop, opts.rate);
 	host_setup(loop, opts.per_host, opts.per_host_rate);
@@ -420,6 +448,7 @@ main(int argc, char **argv)
 	(void)signal(SIGINT, SIG_IGN);
 	(void)signal(SIGTERM, SIG_IGN);
 
+	ev_timer_stop(loop, &grace_w);
 	(void)output_flush();
 	progress_finish();
 	if (output_error() == EPIPE)
@@ -429,9 +458,10 @@ main(int argc, char **argv)
 		    opts.output ? opts.output : "stdout",
 		    strerror(output_error()));
 		status = 3;
-	} else if (stop_signal)
+	} else if (stop_signal) {
 		status = 128 + stop_signal;
-	else
+		run_report_unwritten();
+	} else
 		status = any_failed ? 1 : 0;
 	output_close();
 	if (status < 3 && output_error() != 0) {
@@ -445,6 +475,7 @@ main(int argc, char **argv)
 	ev_signal_stop(loop, &sigterm_w);
 	rate_stop(&global_rate);
 	xfer_global_cleanup();
+	save_cleanup();
 	host_free_all();
 	progress_free();
 	buf_free(&rec_buf);
