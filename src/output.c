@@ -11,6 +11,7 @@
  * restored at the end. A pipe or FIFO is also watched for its reader's
  * hang-up, so a departed reader stops the run even while nothing is
  * written. */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -30,6 +31,9 @@
 #define OUTPUT_MAX	(1024 * 1024)	/* queued past this: admission
 					 * pauses */
 #define SLOT_KEEP	(64 * 1024)	/* larger slot buffers are freed */
+#define PIPE_SLACK	4096		/* a pipe's partly read page */
+#define ROOM_RETRY	0.02		/* seconds between looks at a full
+					 * pipe */
 
 struct slot {
 	struct buf	line;		/* the record; owned */
@@ -48,6 +52,11 @@ static int		 out_err;	/* errno of the first failure */
 static struct buf	 out_buf;	/* records waiting for write(2) */
 static size_t		 out_off;	/* of out_buf, already written */
 static ev_io		 out_write_w;	/* EV_WRITE while blocked */
+static ev_timer		 out_room_t;	/* a pipe without room for the
+					 * next whole record */
+static size_t		 out_pipe_cap;	/* a pipe's capacity, or 0 */
+static int		 out_midrec;	/* the last byte written was not
+					 * the end of a record */
 static ev_io		 out_hup_w;	/* a pipe's reader going away */
 static struct slot	*out_slots;	/* malloced [out_window] or NULL */
 static uint64_t		 out_window;
@@ -58,6 +67,7 @@ static int		 out_room_wanted;
 static output_notify_fn	 out_notify;
 
 static void output_write_cb(struct ev_loop *l, ev_io *w, int revents);
+static void output_room_cb(struct ev_loop *l, ev_timer *w, int revents);
 static void output_hup_cb(struct ev_loop *l, ev_io *w, int revents);
 
 /* A non-blocking descriptor of our own for the inherited fd. */
@@ -120,7 +130,10 @@ output_init(struct ev_loop *loop, int fd, int owned, uint64_t window,
 	else if ((fl = fcntl(fd, F_GETFL)) >= 0)
 		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	ev_io_init(&out_write_w, output_write_cb, out_fd, EV_WRITE);
+	ev_timer_init(&out_room_t, output_room_cb, ROOM_RETRY, 0.);
 	if (S_ISFIFO(st.st_mode)) {
+		fl = fcntl(out_fd, F_GETPIPE_SZ);
+		out_pipe_cap = fl > PIPE_SLACK * 2 ? (size_t)fl : 0;
 		/* The write end of a pipe never polls readable; it reports
 		 * an error once the last reader is gone. */
 		ev_io_init(&out_hup_w, output_hup_cb, out_fd, EV_READ);
@@ -161,6 +174,48 @@ output_room_check(void)
 	}
 }
 
+static int
+output_waiting(void)
+{
+	return ev_is_active(&out_write_w) || ev_is_active(&out_room_t);
+}
+
+static void
+output_unwait(void)
+{
+	if (ev_is_active(&out_write_w))
+		ev_io_stop(out_loop, &out_write_w);
+	if (ev_is_active(&out_room_t))
+		ev_timer_stop(out_loop, &out_room_t);
+}
+
+/* How much of p (n bytes from a record boundary unless out_midrec) to
+ * hand to a pipe now: whole records only, as many as surely fit, so a
+ * reader that stops reading (or a run cut short after a signal) never
+ * leaves half a record in the pipe. 0: wait for room. A record larger
+ * than the pipe goes in pieces; nothing else can be done for it. */
+static size_t
+output_pipe_fit(const char *p, size_t n)
+{
+	const char *nl;
+	size_t space;
+	int queued;
+
+	if (out_pipe_cap == 0 || out_midrec ||
+	    ioctl(out_fd, FIONREAD, &queued) < 0 || queued < 0)
+		return n;
+	space = out_pipe_cap - PIPE_SLACK > (size_t)queued ?
+	    out_pipe_cap - PIPE_SLACK - (size_t)queued : 0;
+	if (n <= space)
+		return n;
+	if (space > 0 && (nl = memrchr(p, '\n', space)) != NULL)
+		return (size_t)(nl - p) + 1;
+	nl = memchr(p, '\n', n);
+	if (nl != NULL && (size_t)(nl - p) + 1 <= out_pipe_cap - PIPE_SLACK)
+		return 0;
+	return n;
+}
+
 /* The output failed: a regular file is cut back to its last whole record
  * so that no reader ever sees half of one. */
 static void
@@ -171,8 +226,7 @@ output_fail(int err)
 	out_err = err;
 	if (out_regular && out_whole >= 0)
 		(void)ftruncate(out_fd, out_whole);
-	if (ev_is_active(&out_write_w))
-		ev_io_stop(out_loop, &out_write_w);
+	output_unwait();
 	if (ev_is_active(&out_hup_w)) {
 		ev_ref(out_loop);
 		ev_io_stop(out_loop, &out_hup_w);
@@ -199,15 +253,22 @@ output_wrote(const char *p, size_t n)
 /* Write from p as much as the descriptor takes now. Returns the bytes
  * written; sets out_err on failure. */
 static size_t
-output_write(const char *p, size_t n)
+output_write(const char *p, size_t n, int *room)
 {
-	size_t done = 0;
+	size_t done = 0, want;
 	ssize_t w;
 
+	*room = 0;
 	while (done < n && out_err == 0) {
-		w = write(out_fd, p + done, n - done);
+		want = output_pipe_fit(p + done, n - done);
+		if (want == 0) {
+			*room = 1;
+			break;
+		}
+		w = write(out_fd, p + done, want);
 		if (w > 0) {
 			output_wrote(p + done, (size_t)w);
+			out_midrec = p[done + (size_t)w - 1] != '\n';
 			done += (size_t)w;
 		} else if (w < 0 && errno == EINTR)
 			continue;
@@ -226,17 +287,31 @@ output_write(const char *p, size_t n)
 	return done;
 }
 
+/* Wait for the descriptor to take more: EV_WRITE, or, for a pipe that
+ * has room but not for the next whole record, a look again shortly. */
+static void
+output_wait(int room)
+{
+	if (out_err != 0 || output_waiting())
+		return;
+	if (room)
+		ev_timer_start(out_loop, &out_room_t);
+	else
+		ev_io_start(out_loop, &out_write_w);
+}
+
 int
 output_flush(void)
 {
 	size_t n;
+	int room;
 
-	if (out_err == 0 && output_pending() > 0 &&
-	    !ev_is_active(&out_write_w)) {
-		n = output_write(out_buf.data + out_off, output_pending());
+	if (out_err == 0 && output_pending() > 0 && !output_waiting()) {
+		n = output_write(out_buf.data + out_off, output_pending(),
+		    &room);
 		out_off += n;
-		if (output_pending() > 0 && out_err == 0)
-			ev_io_start(out_loop, &out_write_w);
+		if (output_pending() > 0)
+			output_wait(room);
 	}
 	if (output_pending() == 0 || out_err != 0) {
 		buf_reset(&out_buf);
@@ -261,6 +336,14 @@ output_write_cb(struct ev_loop *l, ev_io *w, int revents)
 }
 
 static void
+output_room_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	(void)output_flush();
+	if (out_err != 0 || output_pending() == 0)
+		out_notify();
+}
+
+static void
 output_hup_cb(struct ev_loop *l, ev_io *w, int revents)
 {
 	struct pollfd pfd = { out_fd, POLLOUT, 0 };
@@ -275,16 +358,17 @@ static void
 output_append(const char *line, size_t len)
 {
 	size_t n = 0;
+	int room;
 
 	if (out_err != 0)
 		return;
-	if (len >= OUTPUT_HIGH && output_pending() == 0) {
+	if (len >= OUTPUT_HIGH && output_pending() == 0 &&
+	    !output_waiting()) {
 		/* A record with a big body: no point copying it first. */
-		n = output_write(line, len);
+		n = output_write(line, len, &room);
 		if (out_err != 0 || n == len)
 			return;
-		if (!out_regular)
-			ev_io_start(out_loop, &out_write_w);
+		output_wait(room);
 	}
 	buf_add(&out_buf, line + n, len - n);
 	if (output_pending() >= OUTPUT_HIGH)
@@ -341,8 +425,7 @@ output_close(void)
 	uint64_t i;
 
 	(void)output_flush();
-	if (ev_is_active(&out_write_w))
-		ev_io_stop(out_loop, &out_write_w);
+	output_unwait();
 	if (ev_is_active(&out_hup_w)) {
 		ev_ref(out_loop);
 		ev_io_stop(out_loop, &out_hup_w);
