@@ -654,7 +654,8 @@ count_start(const struct opts *o)
 			if (s->off < 0)
 				goto fail;
 		} else {
-			s->fd = open(o->inputs[i], O_RDONLY | O_CLOEXEC);
+			s->fd = open(o->inputs[i], O_RDONLY | O_NONBLOCK |
+			    O_CLOEXEC);
 			s->owned = 1;
 			s->off = 0;
 			if (s->fd < 0)
