@@ -316,6 +316,8 @@ run_check_same_file(char *err, size_t errlen)
 static int
 run_open_output(int *fd, char *err, size_t errlen)
 {
+	struct stat st;
+
 	if (opts.output == NULL) {
 		*fd = 1;
 		return 0;
@@ -328,6 +330,13 @@ run_open_output(int *fd, char *err, size_t errlen)
 		return -1;
 	}
 	if (opts.resume) {
+		/* Reading back a FIFO (opened read-write, so never at end)
+		 * would wait for ever. */
+		if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			(void)snprintf(err, errlen, "--resume: %s is not a "
+			    "regular file", opts.output);
+			return -1;
+		}
 		if (resume_load(&resumed, *fd, opts.output, err, errlen) < 0)
 			return -1;
 		if (lseek(*fd, 0, SEEK_END) < 0 ||
