@@ -362,6 +362,8 @@ main(int argc, char **argv)
 		opts_free(&opts);
 		return rc;
 	}
+	if (opts.save_as != NULL && opts.save_dir == NULL)
+		opts.save_dir = ".";		/* --save-as alone: here */
 	if (opts.nurls == 0 && opts.ninputs == 0 && isatty(0)) {
 		fprintf(stderr, "cofetch: no URLs given and stdin is a "
 		    "terminal\nUsage: cofetch [OPTIONS] URL ...   or   "
@@ -400,7 +402,7 @@ main(int argc, char **argv)
 	}
 	input_set_want(input, run_want, NULL);
 	if (opts.save_dir != NULL &&
-	    save_init(opts.save_dir, err, sizeof(err)) < 0) {
+	    save_init(opts.save_dir, opts.save_as, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cofetch: %s\n", err);
 		status = 2;
 		goto out;

@@ -25,7 +25,7 @@ enum {
 	O_PER_HOST = 256, O_PER_HOST_RATE, O_CONNECT_TIMEOUT, O_RETRIES,
 	O_RETRY_ON, O_RETRY_DELAY, O_RETRY_MAX_DELAY, O_ORDERED, O_NO_FOLLOW,
 	O_MAX_REDIRS, O_HTTP11, O_HTTP2, O_HTTP2_PRIOR, O_NO_COMPRESS,
-	O_MAX_SIZE, O_HEADERS, O_SAVE, O_RESUME, O_SHARD, O_PROGRESS,
+	O_MAX_SIZE, O_HEADERS, O_SAVE, O_SAVE_AS, O_RESUME, O_SHARD, O_PROGRESS,
 	O_NO_PROGRESS, O_STATS
 };
 
@@ -98,6 +98,8 @@ static const struct opt_def opt_defs[] = {
 	  "include response headers" },
 	{ "save", O_SAVE, required_argument, "DIR",
 	  "write each body to DIR/INDEX" },
+	{ "save-as", O_SAVE_AS, required_argument, "TEMPLATE",
+	  "name saved files {index} {id} {host} {path} {ext} under DIR" },
 	{ "resume", O_RESUME, no_argument, NULL,
 	  "with -o FILE: skip requests FILE has an ok record for, append" },
 	{ "shard", O_SHARD, required_argument, "K/N",
@@ -607,6 +609,9 @@ opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 			break;
 		case O_SAVE:
 			o->save_dir = arg;
+			break;
+		case O_SAVE_AS:
+			o->save_as = arg;
 			break;
 		case O_RESUME:
 			o->resume = 1;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "save.h"
+#include "savename.h"
 #include "util.h"
 #include "xfer.h"
 
@@ -19,11 +20,24 @@
 
 static const char	*save_dir;	/* as given, for messages */
 static int		 save_dirfd = -1;	/* owned: save_cleanup() */
+static const char	*save_as;	/* --save-as template, or NULL */
+static uint64_t		*save_names;	/* malloced: hashes of the names
+					 * this run published (--save-as),
+					 * open addressing, 0 = free */
+static size_t		 save_names_cap, save_names_n;
 
 int
-save_init(const char *dir, char *err, size_t errlen)
+save_init(const char *dir, const char *tmpl, char *err, size_t errlen)
 {
+	char why[200];
+
 	save_dir = dir;
+	save_as = tmpl;
+	if (tmpl != NULL && savename_check(tmpl, why, sizeof(why)) < 0) {
+		(void)snprintf(err, errlen, "--save-as: '%s' is not valid: "
+		    "%s\nTry 'cofetch --help'.", tmpl, why);
+		return -1;
+	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		(void)snprintf(err, errlen, "--save: '%s' is not valid: "
 		    "cannot create the directory: %s\nTry 'cofetch --help'.",
@@ -48,6 +62,83 @@ save_cleanup(void)
 	if (save_dirfd >= 0)
 		(void)close(save_dirfd);
 	save_dirfd = -1;
+	free(save_names);
+	save_names = NULL;
+	save_names_cap = save_names_n = 0;
+}
+
+static int
+save_claim_hash(uint64_t h)
+{
+	size_t i = (size_t)(h % save_names_cap);
+
+	while (save_names[i] != 0) {
+		if (save_names[i] == h)
+			return -1;
+		i = (i + 1) % save_names_cap;
+	}
+	save_names[i] = h;
+	save_names_n++;
+	return 0;
+}
+
+/* Claim name for this run: 0, or -1 when another request of the run has
+ * published it already. Only a 64-bit hash is kept (8 bytes a file). */
+static int
+save_claim(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL, *old;
+	size_t i, oldcap;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
+	if (h == 0)
+		h = 1;
+	if (save_names_n * 2 >= save_names_cap) {
+		old = save_names;
+		oldcap = save_names_cap;
+		save_names_cap = oldcap ? oldcap * 2 : 1024;
+		save_names = xcalloc(save_names_cap, sizeof(*save_names));
+		save_names_n = 0;
+		for (i = 0; i < oldcap; i++)
+			if (old[i] != 0)
+				(void)save_claim_hash(old[i]);
+		free(old);
+	}
+	return save_claim_hash(h);
+}
+
+
+/* The parent directory of the relative path name, made (mode 0755) where
+ * missing, each level opened with O_NOFOLLOW so that no link is ever
+ * followed; *leaf is set to the last component. Returns a descriptor
+ * (save_dirfd itself for a name without "/"), or -1 with errno. */
+static int
+save_parent(char *name, const char **leaf)
+{
+	char *c = name, *slash;
+	int fd = save_dirfd, nfd, e;
+
+	while ((slash = strchr(c, '/')) != NULL) {
+		*slash = '\0';
+		if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
+			nfd = -1;
+		else
+			nfd = openat(fd, c, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+		e = errno;
+		*slash = '/';
+		if (fd != save_dirfd)
+			(void)close(fd);
+		if (nfd < 0) {
+			errno = e == ELOOP ? ENOTDIR : e;
+			return -1;
+		}
+		fd = nfd;
+		c = slash + 1;
+	}
+	*leaf = c;
+	return fd;
 }
 
 void
@@ -127,7 +218,7 @@ save_write(struct xfer *x, const char *p, size_t len)
 
 /* Publish the temporary as name. Returns 0 or an errno. */
 static int
-save_publish(struct xfer *x, const char *name)
+save_publish(struct xfer *x, int pfd, const char *name)
 {
 	struct stat st;
 
@@ -135,19 +226,52 @@ save_publish(struct xfer *x, const char *name)
 	 * there (a directory, a FIFO, a link) is left alone. rename()
 	 * itself never follows a link, so the check cannot be raced into
 	 * writing outside DIR. */
-	if (fstatat(save_dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !S_ISREG(st.st_mode))
 		return EEXIST;
-	if (renameat(save_dirfd, x->save_tmp, save_dirfd, name) < 0)
+	if (renameat(save_dirfd, x->save_tmp, pfd, name) < 0)
 		return errno;
 	return 0;
+}
+
+/* The name of x's file under DIR, into name (SAVENAME_MAX + 1 bytes):
+ * its index, or the --save-as template rendered. -1 with a message in
+ * why when the template gives no usable name. */
+static int
+save_name(struct xfer *x, char *name, size_t len, char *why, size_t wlen)
+{
+	struct savename_in in;
+	char *id = NULL;
+	int r;
+
+	if (save_as == NULL) {
+		(void)snprintf(name, len, "%llu",
+		    (unsigned long long)x->index);
+		return 0;
+	}
+	in.index = x->index;
+	in.id = NULL;
+	if (x->req->id != NULL && cJSON_IsString(x->req->id))
+		in.id = cJSON_GetStringValue(x->req->id);
+	else if (x->req->id != NULL &&
+	    (id = cJSON_PrintUnformatted(x->req->id)) != NULL)
+		in.id = id;
+	in.host = x->req->host;
+	in.url = x->req->url;
+	in.content_type = x->res->content_type;
+	r = savename_render(save_as, &in, name, len, why, wlen);
+	if (id != NULL)
+		cJSON_free(id);
+	return r;
 }
 
 void
 save_close(struct xfer *x, int keep)
 {
-	char name[32], path[4096];
-	int failed = 0;
+	char name[SAVENAME_MAX + 1], path[SAVENAME_MAX + 4096];
+	char why[200];
+	const char *leaf;
+	int failed = 0, pfd = -1;
 
 	if (x->save_fd < 0)
 		return;
@@ -156,17 +280,36 @@ save_close(struct xfer *x, int keep)
 		keep = 0;
 	}
 	x->save_fd = -1;
-	(void)snprintf(name, sizeof(name), "%llu",
-	    (unsigned long long)x->index);
-	if (keep && (failed = save_publish(x, name)) != 0)
+	why[0] = '\0';
+	if (keep && save_name(x, name, sizeof(name), why, sizeof(why)) < 0) {
+		failed = EINVAL;
 		keep = 0;
+	} else if (keep && save_as != NULL && save_claim(name) < 0) {
+		(void)snprintf(why, sizeof(why), "%s is already saved by "
+		    "another request of this run", name);
+		failed = EEXIST;
+		keep = 0;
+	} else if (keep && (pfd = save_parent(name, &leaf)) < 0) {
+		failed = errno;
+		keep = 0;
+	}
+	if (keep && (failed = save_publish(x, pfd, leaf)) != 0)
+		keep = 0;
+	if (pfd >= 0 && pfd != save_dirfd)
+		(void)close(pfd);
 	if (!keep)
 		(void)unlinkat(save_dirfd, x->save_tmp, 0);
 	x->save_tmp[0] = '\0';
-	save_path(path, sizeof(path), x->index);
+	if (save_as == NULL || why[0] != '\0')
+		(void)snprintf(name, sizeof(name), "%llu",
+		    (unsigned long long)x->index);
+	(void)snprintf(path, sizeof(path), "%s/%s", save_dir, name);
 	if (failed && x->res->kind == KIND_NONE) {
 		x->res->kind = KIND_WRITE;
-		if (failed == EEXIST)
+		if (why[0] != '\0')
+			(void)snprintf(x->res->message,
+			    sizeof(x->res->message), "cannot save: %s", why);
+		else if (failed == EEXIST)
 			(void)snprintf(x->res->message,
 			    sizeof(x->res->message), "cannot save %s: it "
 			    "exists and is not a regular file", path);

@@ -15,10 +15,12 @@
 
 struct xfer;
 
-/* Once, before any transfer: make dir if missing and open it. On failure
- * a message (naming --save) is left in err and -1 returned. dir is not
- * copied and must outlive the run. */
-int	save_init(const char *dir, char *err, size_t errlen);
+/* Once, before any transfer: make dir if missing and open it; tmpl is the
+ * --save-as template or NULL (files named by index). On failure a message
+ * (naming the option) is left in err and -1 returned. dir and tmpl are
+ * not copied and must outlive the run. */
+int	save_init(const char *dir, const char *tmpl, char *err,
+	    size_t errlen);
 void	save_cleanup(void);
 /* Open the temporary file for req's body (x->save_fd). On failure x->res
  * has kind `write` and a message, and -1 is returned. */
@@ -30,7 +32,7 @@ int	save_write(struct xfer *x, const char *p, size_t len);
  * failure to do so becomes a `write` error in x->res), else remove it.
  * x->res->file is set (malloced) for a published file. Idempotent. */
 void	save_close(struct xfer *x, int keep);
-/* The final path of index, into buf (for messages and records). */
+/* The final path of index without --save-as, into buf (messages). */
 void	save_path(char *buf, size_t len, uint64_t index);
 
 #endif
