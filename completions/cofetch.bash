@@ -59,6 +59,9 @@ _cofetch()
 		compopt -o filenames 2>/dev/null
 		return 0
 		;;
+	--save-as|--save-as=)
+		return 0
+		;;
 	-d|--data|--data=)
 		if [[ $cur == @* ]]; then
 			_cofetch_reply -P @ -f -- "${cur#@}"
@@ -106,7 +109,7 @@ _cofetch()
 		    --method --header --data --user-agent --no-follow
 		    --max-redirs --insecure --proxy --http1.1 --http2
 		    --http2-prior-knowledge --no-compress --max-size --body
-		    --body= --headers --save --resume --shard --progress
+		    --body= --headers --save --save-as --resume --shard --progress
 		    --no-progress --stats --quiet --verbose --help --version'
 		if [[ $cur == --* ]]; then
 			_cofetch_reply -W "$longopts" -- "$cur"
