@@ -405,3 +405,100 @@ def test_a_limit_of_128_leaves_a_sensible_concurrency(run, server):
     assert code == 0, err
     m = re.search(r"using (\d+)", err)
     assert m and int(m.group(1)) >= 32, err
+
+
+# -- --save-as TEMPLATE (issue 14) ----------------------------------------
+
+
+def all_files(d):
+    out = []
+    for root, dirs, files in os.walk(d):
+        for f in files:
+            out.append(os.path.relpath(os.path.join(root, f), d))
+    return sorted(out)
+
+
+def test_save_as_names_files_from_the_template(run, server, tmp_path):
+    d = tmp_path / "out"
+    host = server.host().replace(":", "_")
+    code, recs, err = run(["--save", d, "--save-as",
+                           "{host}/{path}.{ext}",
+                           server.url("/json"), server.url("/ok"),
+                           server.url("/bytes?n=10")])
+    assert code == 0, err
+    want = {0: "%s/json.json" % host, 1: "%s/ok.txt" % host,
+            2: "%s/bytes.bin" % host}
+    for r in recs:
+        assert r["file"] == "%s/%s" % (d, want[r["index"]])
+    assert all_files(d) == sorted(want.values())
+    assert (d / want[2]).read_bytes() == pattern(10)
+
+
+def test_save_as_takes_the_id_of_a_json_line(run, server, tmp_path):
+    d = tmp_path / "out"
+    lines = ('{"url": "%s", "id": "sku-1"}\n{"url": "%s", "id": 42}\n'
+             '%s\n' % (server.url("/ok"), server.url("/ok?b=2"),
+                       server.url("/ok?c=3")))
+    code, recs, err = run(["--save", d, "--save-as", "items/{id}"],
+                          input=lines)
+    assert code == 0, err
+    assert all_files(d) == ["items/2", "items/42", "items/sku-1"]
+
+
+def test_save_as_never_leaves_dir_whatever_the_url(run, server, tmp_path):
+    d = tmp_path / "out"
+    d.mkdir()
+    urls = [server.url("/ok/../../../../tmp/x"),
+            server.url("/%2e%2e/%2e%2e/y"),
+            server.url("/.hidden/z"),
+            server.url("/a%00b/c%0a")]
+    lines = "".join(u + "\n" for u in urls)
+    lines += '{"url": "%s", "id": "../../../escape"}\n' % server.url("/ok")
+    code, recs, err = run(["--save", d, "--save-as", "{path}-{id}",
+                           "--retries", "0"], input=lines)
+    assert listing(tmp_path) == ["out"], "wrote outside DIR"
+    for f in all_files(d):
+        assert not any(c.startswith(".") for c in f.split("/")), f
+    for r in recs:
+        if r["file"] is not None:
+            real = os.path.realpath(r["file"])
+            assert real.startswith(str(d) + os.sep), r["file"]
+
+
+def test_save_as_collision_is_an_error_for_one_never_an_overwrite(
+        run, server, tmp_path):
+    d = tmp_path / "out"
+    code, recs, err = run(["--save", d, "--save-as", "same.{ext}",
+                           "-c", "1", "--ordered",
+                           server.url("/bytes?n=10"),
+                           server.url("/bytes?n=20")])
+    assert code == 1
+    assert recs[0]["ok"] and recs[0]["file"] == "%s/same.bin" % d
+    assert kind(recs[1]) == "write", recs[1]
+    assert "already saved" in recs[1]["error"]["message"]
+    assert recs[1]["file"] is None
+    assert (d / "same.bin").read_bytes() == pattern(10)
+    assert_no_part_files(d)
+
+
+def test_save_as_never_follows_a_planted_parent_link(run, server,
+                                                     tmp_path):
+    d = tmp_path / "out"
+    d.mkdir()
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    os.symlink(outside, d / "sub")
+    code, recs, err = run(["--save", d, "--save-as", "sub/{index}",
+                           server.url("/ok")])
+    assert kind(recs[0]) == "write", recs[0]
+    assert os.listdir(outside) == []
+    assert_no_part_files(d)
+
+
+def test_save_as_rejects_a_bad_template(run, server, tmp_path):
+    for t in ["/abs/{index}", "{nope}", "../{index}"]:
+        code, recs, err = run(["--save", tmp_path, "--save-as", t,
+                               server.url("/ok")])
+        assert code == 2, (t, err)
+        assert "--save-as" in err
+    assert server.stats()["count"] == 0
