@@ -32,8 +32,12 @@
 					 * pauses */
 #define SLOT_KEEP	(64 * 1024)	/* larger slot buffers are freed */
 #define PIPE_SLACK	4096		/* a pipe's partly read page */
-#define ROOM_RETRY	0.02		/* seconds between looks at a full
-					 * pipe */
+#define ROOM_FIRST	0.001		/* seconds before the first look
+					 * again at a pipe without room */
+#define ROOM_LAST	0.032		/* ... doubling up to this while
+					 * the reader takes nothing */
+#define ROOM_SPINS	64		/* looks on EV_WRITE (a page free)
+					 * before the timer */
 
 struct slot {
 	struct buf	line;		/* the record; owned */
@@ -54,6 +58,9 @@ static size_t		 out_off;	/* of out_buf, already written */
 static ev_io		 out_write_w;	/* EV_WRITE while blocked */
 static ev_timer		 out_room_t;	/* a pipe without room for the
 					 * next whole record */
+static double		 out_room_delay = ROOM_FIRST;
+static int		 out_room_spins;	/* EV_WRITE looks without
+						 * progress */
 static size_t		 out_pipe_cap;	/* a pipe's capacity, or 0 */
 static int		 out_midrec;	/* the last byte written was not
 					 * the end of a record */
@@ -130,7 +137,7 @@ output_init(struct ev_loop *loop, int fd, int owned, uint64_t window,
 	else if ((fl = fcntl(fd, F_GETFL)) >= 0)
 		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	ev_io_init(&out_write_w, output_write_cb, out_fd, EV_WRITE);
-	ev_timer_init(&out_room_t, output_room_cb, ROOM_RETRY, 0.);
+	ev_timer_init(&out_room_t, output_room_cb, ROOM_FIRST, 0.);
 	if (S_ISFIFO(st.st_mode)) {
 		fl = fcntl(out_fd, F_GETPIPE_SZ);
 		out_pipe_cap = fl > PIPE_SLACK * 2 ? (size_t)fl : 0;
@@ -294,8 +301,18 @@ output_wait(int room)
 {
 	if (out_err != 0 || output_waiting())
 		return;
-	if (room)
+	if (room && out_room_spins++ < ROOM_SPINS) {
+		/* A reader that keeps up empties the pipe in a read or
+		 * two: look again as soon as a page is free. */
+		ev_io_start(out_loop, &out_write_w);
+	} else if (room) {
+		/* One that stalls is looked at ever less often (the pipe
+		 * polls writable with a page free: no busy loop). */
+		ev_timer_set(&out_room_t, out_room_delay, 0.);
 		ev_timer_start(out_loop, &out_room_t);
+		if (out_room_delay < ROOM_LAST)
+			out_room_delay *= 2;
+	}
 	else
 		ev_io_start(out_loop, &out_write_w);
 }
@@ -310,6 +327,10 @@ output_flush(void)
 		n = output_write(out_buf.data + out_off, output_pending(),
 		    &room);
 		out_off += n;
+		if (n > 0) {
+			out_room_delay = ROOM_FIRST;
+			out_room_spins = 0;
+		}
 		if (output_pending() > 0)
 			output_wait(room);
 	}
