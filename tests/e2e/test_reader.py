@@ -286,3 +286,27 @@ def test_a_full_disk_leaves_only_whole_records(server, tmp_path, tiny_fs,
     assert len(recs) < 2000
     # The run stopped: far fewer requests than the list.
     assert server.stats()["count"] < 2000
+
+
+def test_ordered_output_with_a_reader_that_pauses(server, tmp_path):
+    # The queue fills while the reader sleeps; admission pauses with
+    # the reorder window and resumes when the reader comes back.
+    f = lines_file(tmp_path / "urls",
+                   [padded(server, k) for k in range(3000)])
+    p = cofetch(["--ordered", "-c", "30", "-i", f],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE)
+    try:
+        paused = settled_count(server)
+        assert paused < 3000, "admission never paused"
+        out, err = p.communicate(timeout=60 * SLOW)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    err = err.decode("utf-8", "replace")
+    check_sanitizer(err)
+    assert p.returncode == 0, err
+    recs = parse_records(out)
+    assert [r["index"] for r in recs] == list(range(3000))
+    assert all(r["ok"] for r in recs)
