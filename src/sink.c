@@ -1,6 +1,6 @@
 /* sink.c: where a response goes while it arrives. The write callback
- * counts the decoded body, keeps it for --body, hands it to the --save
- * file (save.c) and stops the transfer past --max-size; the header callback keeps
+ * counts the decoded body, keeps it for --body, writes it to the --save
+ * file and stops the transfer past --max-size; the header callback keeps
  * the final response's headers for --headers. */
 #include <stdio.h>
 #include <stdlib.h>
