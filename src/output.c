@@ -129,7 +129,11 @@ output_init(struct ev_loop *loop, int fd, int owned, uint64_t window,
 	}
 	if (S_ISREG(st.st_mode)) {
 		out_regular = 1;
-		out_whole = lseek(fd, 0, SEEK_CUR);
+		/* Where our first record starts: the end of a file
+		 * opened for appending (>>, --resume), else here. */
+		fl = fcntl(fd, F_GETFL);
+		out_whole = lseek(fd, 0, fl >= 0 && (fl & O_APPEND) ?
+		    SEEK_END : SEEK_CUR);
 		return;
 	}
 	if (!owned)
@@ -223,15 +227,17 @@ output_pipe_fit(const char *p, size_t n)
 	return n;
 }
 
-/* The output failed: a regular file is cut back to its last whole record
- * so that no reader ever sees half of one. */
+/* The output failed: a regular file that got part of a record is cut
+ * back to the end of the last whole one, so that no reader ever sees half
+ * of one. Nothing else in it is touched: with nothing cut short there is
+ * nothing to take back (a file appended to keeps what it had). */
 static void
 output_fail(int err)
 {
 	if (out_err != 0)
 		return;
 	out_err = err;
-	if (out_regular && out_whole >= 0)
+	if (out_regular && out_midrec && out_whole >= 0)
 		(void)ftruncate(out_fd, out_whole);
 	output_unwait();
 	if (ev_is_active(&out_hup_w)) {

@@ -259,13 +259,22 @@ def tiny_fs(tmp_path):
         subprocess.run(["umount", "-l", str(d)])
 
 
-@pytest.mark.parametrize("how", ["-o", "stdout"])
+@pytest.mark.parametrize("how", ["-o", "stdout", "append"])
 def test_a_full_disk_leaves_only_whole_records(server, tmp_path, tiny_fs,
                                                how):
     f = lines_file(tmp_path / "urls",
                    [padded(server, k) for k in range(2000)])
     out = tiny_fs / "out.jsonl"
-    if how == "-o":
+    before = b'{"earlier": "record"}\n' * 400
+    if how == "append":
+        out.write_bytes(before)
+        with open(out, "ab") as o:
+            p = subprocess.run([BINARY, "-c", "20", "-i", str(f)],
+                               stdin=subprocess.DEVNULL, stdout=o,
+                               stderr=subprocess.PIPE, env=binary_env(),
+                               timeout=60 * SLOW)
+        assert out.read_bytes().startswith(before)
+    elif how == "-o":
         p = subprocess.run([BINARY, "-c", "20", "-i", str(f), "-o",
                             str(out)], stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
