@@ -146,7 +146,11 @@ output_init(struct ev_loop *loop, int fd, int owned, uint64_t window,
 		fl = fcntl(out_fd, F_GETPIPE_SZ);
 		out_pipe_cap = fl > PIPE_SLACK * 2 ? (size_t)fl : 0;
 		/* The write end of a pipe never polls readable; it reports
-		 * an error once the last reader is gone. */
+		 * an error once the last reader is gone. (One opened for
+		 * reading too would poll readable with our own records.) */
+		fl = fcntl(out_fd, F_GETFL);
+		if (fl < 0 || (fl & O_ACCMODE) != O_WRONLY)
+			return;
 		ev_io_init(&out_hup_w, output_hup_cb, out_fd, EV_READ);
 		ev_io_start(loop, &out_hup_w);
 		ev_unref(loop);		/* never keeps the loop alive */
