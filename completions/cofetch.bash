@@ -61,6 +61,9 @@ _cofetch()
 		compopt -o filenames 2>/dev/null
 		return 0
 		;;
+	--save-as|--save-as=)
+		return 0
+		;;
 	-d|--data|--data=|--data-binary|--data-binary=|-H|--header|--header=)
 		if [[ $cur == @* ]]; then
 			_cofetch_reply -P @ -f -- "${cur#@}"
@@ -115,7 +118,7 @@ _cofetch()
 		    --cookie-jar --config --no-config --no-follow
 		    --max-redirs --insecure --proxy --http1.1 --http2
 		    --http2-prior-knowledge --no-compress --max-size --body
-		    --body= --headers --save --resume --shard --progress
+		    --body= --headers --save --save-as --resume --shard --progress
 		    --no-progress --stats --quiet --verbose --help --version'
 		if [[ $cur == --* ]]; then
 			_cofetch_reply -W "$longopts" -- "$cur"

@@ -4,7 +4,6 @@
  * Admission is lazy: a line is read and a task made only once a global
  * permit (and, with --ordered, a reorder slot) is free, so memory follows
  * the concurrency, never the length of the input. */
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -19,6 +18,7 @@
 #include <curl/curl.h>
 #include <ev.h>
 
+#include "fdlimit.h"
 #include "host.h"
 #include "exitcode.h"
 #include "input.h"
@@ -32,13 +32,15 @@
 #include "redact.h"
 #include "resume.h"
 #include "sched.h"
+#include "save.h"
 #include "sem.h"
 #include "stats.h"
 #include "task.h"
 #include "util.h"
 #include "xfer.h"
 
-#define FD_RESERVE	64	/* descriptors kept for files, epoll, ... */
+#define OUTPUT_GRACE	1.0	/* seconds a reader gets, after a signal,
+				 * to take the records still queued */
 
 static struct opts	 opts;
 static struct ev_loop	*loop;
@@ -58,6 +60,7 @@ static struct buf	 rec_buf;	/* reused record encoding */
 static struct stats	 run_stats;	/* of every record */
 static ev_prepare	 prepare_w;
 static ev_signal	 sigint_w, sigterm_w;
+static ev_timer		 grace_w;	/* after a signal */
 
 static void	run_stop_admission(void);
 
@@ -85,10 +88,14 @@ run_emit(uint64_t seq, const struct request *req, const struct result *res)
 static void
 run_check_end(void)
 {
-	if (!finished && input_done && task_live() == 0 && !admit_permit) {
-		finished = 1;
-		ev_break(loop, EVBREAK_ALL);
-	}
+	if (finished || !input_done || task_live() != 0 || admit_permit)
+		return;
+	/* Every record is made; the run ends once the reader has them
+	 * (run_output_cb()), or the output breaks, or grace_cb(). */
+	if (output_flush() == 0 && output_pending() > 0)
+		return;
+	finished = 1;
+	ev_break(loop, EVBREAK_ALL);
 }
 
 static void
@@ -217,6 +224,45 @@ run_progress_feed(struct progress_feed *f)
 	f->total_known = input_count_total(input, &f->total);
 }
 
+/* output.c: the output broke (a departed reader, a full disk), or its
+ * queue has been written out. */
+static void
+run_output_cb(void)
+{
+	if (output_error() != 0) {
+		if (!finished)
+			run_teardown_output();
+		return;
+	}
+	run_check_end();
+}
+
+/* After a signal: say what the reader did not take. */
+static void
+run_report_unwritten(void)
+{
+	uint64_t n;
+	int cut;
+
+	n = output_unwritten(&cut);
+	if (n == 0)
+		return;
+	fprintf(stderr, "cofetch: %llu record%s could not be written to %s "
+	    "(the reader did not take %s)%s\n", (unsigned long long)n,
+	    n == 1 ? "" : "s", opts.output ? opts.output : "stdout",
+	    n == 1 ? "it" : "them", cut ? "; the last one written is cut "
+	    "short" : "");
+}
+
+static void
+grace_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	/* The reader has not taken the records in time: a signal is
+	 * honoured whatever the reader does. */
+	finished = 1;
+	ev_break(loop, EVBREAK_ALL);
+}
+
 static void
 prepare_cb(struct ev_loop *l, ev_prepare *w, int revents)
 {
@@ -243,6 +289,8 @@ signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 	run_stop_admission();
 	task_cancel_all();
 	sched_wake(&admit_item);
+	ev_timer_init(&grace_w, grace_cb, OUTPUT_GRACE, 0.);
+	ev_timer_start(loop, &grace_w);
 }
 
 /* A SIGINT or SIGTERM that arrived as the run ended (Ctrl-C on
@@ -262,41 +310,42 @@ run_signal_pending(void)
 	return 0;
 }
 
-/* Raise the soft descriptor limit to the hard one and make sure the
- * concurrency fits in it. */
-static void
-run_fit_fds(void)
+/* Is one of the inputs the file the records would go to (also through a
+ * symlink or a hard link)? Checked before the output is opened, which
+ * would truncate the list (cat refuses the same way). */
+static int
+run_check_same_file(char *err, size_t errlen)
 {
-	struct rlimit rl;
-	rlim_t want;
+	struct stat out, in;
+	size_t i, n = opts.ninputs;
+	const char *name;
+	int r;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
-	if (rl.rlim_cur < rl.rlim_max) {
-		want = rl.rlim_max;
-		if (want == RLIM_INFINITY || want > 1048576)
-			want = 1048576;
-		if (want > rl.rlim_cur) {
-			rl.rlim_cur = want;
-			(void)setrlimit(RLIMIT_NOFILE, &rl);
-			(void)getrlimit(RLIMIT_NOFILE, &rl);
+	if (opts.output != NULL ? stat(opts.output, &out) : fstat(1, &out))
+		return 0;			/* made new: no input */
+	if (!S_ISREG(out.st_mode))
+		return 0;
+	if (n == 0 && opts.nurls == 0)
+		n = 1;				/* stdin */
+	for (i = 0; i < n; i++) {
+		name = opts.ninputs > 0 ? opts.inputs[i] : "-";
+		r = strcmp(name, "-") == 0 ? fstat(0, &in) : stat(name, &in);
+		if (r == 0 && in.st_dev == out.st_dev &&
+		    in.st_ino == out.st_ino) {
+			(void)snprintf(err, errlen, "%s: input file is "
+			    "output file", strcmp(name, "-") == 0 ?
+			    "stdin" : name);
+			return -1;
 		}
 	}
-	if (rl.rlim_cur != RLIM_INFINITY &&
-	    (rlim_t)opts.concurrency + FD_RESERVE > rl.rlim_cur) {
-		long fit = rl.rlim_cur > FD_RESERVE * 2 ?
-		    (long)(rl.rlim_cur - FD_RESERVE) : 1;
-
-		warnf("--concurrency %ld needs more open files than the "
-		    "limit of %llu; using %ld (raise it with ulimit -n)",
-		    opts.concurrency, (unsigned long long)rl.rlim_cur, fit);
-		opts.concurrency = fit;
-	}
+	return 0;
 }
 
 static int
 run_open_output(int *fd, char *err, size_t errlen)
 {
+	struct stat st;
+
 	if (opts.output == NULL) {
 		*fd = 1;
 		return 0;
@@ -315,6 +364,13 @@ run_open_output(int *fd, char *err, size_t errlen)
 		return -1;
 	}
 	if (opts.resume) {
+		/* Reading back a FIFO (opened read-write, so never at end)
+		 * would wait for ever. */
+		if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			(void)snprintf(err, errlen, "--resume: %s is not a "
+			    "regular file", opts.output);
+			return -2;
+		}
 		if (resume_check(*fd, opts.output, err, errlen) < 0)
 			return -2;	/* the wrong file: a usage error */
 		if (resume_load(&resumed, *fd, opts.output, err, errlen) < 0)
@@ -325,30 +381,6 @@ run_open_output(int *fd, char *err, size_t errlen)
 			    opts.output, strerror(errno));
 			return -1;
 		}
-	}
-	return 0;
-}
-
-static int
-run_check_save_dir(char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (opts.save_dir == NULL)
-		return 0;
-	if (stat(opts.save_dir, &st) < 0 && errno == ENOENT &&
-	    mkdir(opts.save_dir, 0755) < 0) {
-		(void)snprintf(err, errlen, "--save: '%s' is not valid: "
-		    "cannot create the directory: %s", opts.save_dir,
-		    strerror(errno));
-		return -1;
-	}
-	if (stat(opts.save_dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
-	    access(opts.save_dir, W_OK | X_OK) < 0) {
-		(void)snprintf(err, errlen, "--save: '%s' is not valid: "
-		    "expected a directory you can write (it is made if "
-		    "missing)", opts.save_dir);
-		return -1;
 	}
 	return 0;
 }
@@ -367,6 +399,8 @@ main(int argc, char **argv)
 		opts_free(&opts);
 		return rc;
 	}
+	if (opts.save_as != NULL && opts.save_dir == NULL)
+		opts.save_dir = ".";		/* --save-as alone: here */
 	if (opts.nurls == 0 && opts.ninputs == 0 && isatty(0)) {
 		usagef("no URLs given and stdin is a terminal\nUsage: "
 		    "cofetch [OPTIONS] URL ...   or   cofetch -i FILE   or   "
@@ -387,7 +421,8 @@ main(int argc, char **argv)
 		errorf("cannot initialise libcurl");
 		return EXIT_NO_MEMORY;
 	}
-	run_fit_fds();
+	opts.concurrency = fdlimit_fit(opts.concurrency,
+	    opts.save_dir != NULL, opts.ninputs, opts.verbosity >= 0);
 
 	/* With signalfd, SIGINT and SIGTERM stay blocked and pending until
 	 * the loop reads them, so one that lands as the run ends is still
@@ -401,7 +436,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 	input_set_want(input, run_want, NULL);
-	if (run_check_save_dir(err, sizeof(err)) < 0) {
+	if (opts.save_dir != NULL &&
+	    save_init(opts.save_dir, opts.save_as, err, sizeof(err)) < 0) {
+		usagef("%s", err);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (run_check_same_file(err, sizeof(err)) < 0) {
 		usagef("%s", err);
 		status = EXIT_USAGE;
 		goto out;
@@ -417,7 +458,8 @@ main(int argc, char **argv)
 		    (uint64_t)opts.concurrency * 16 : 256;
 	admit_item.run = admit_run;
 	admit_wait.who = &admit_item;
-	output_init(out_fd, opts.output != NULL, window, &admit_item);
+	output_init(loop, out_fd, opts.output != NULL, window, &admit_item,
+	    run_output_cb);
 	sem_init(&global_sem, opts.concurrency);
 	rate_init(&global_rate, loop, opts.rate);
 	host_setup(loop, opts.per_host, opts.per_host_rate);
@@ -455,6 +497,7 @@ main(int argc, char **argv)
 	(void)signal(SIGINT, SIG_IGN);
 	(void)signal(SIGTERM, SIG_IGN);
 
+	ev_timer_stop(loop, &grace_w);
 	(void)output_flush();
 	run_progress_feed(&feed);
 	progress_finish(&feed);
@@ -471,9 +514,10 @@ main(int argc, char **argv)
 		errorf("cannot write %s: %s", opts.output ? opts.output :
 		    "stdout", strerror(output_error()));
 		status = EXIT_OUTPUT;
-	} else if (stop_signal)
+	} else if (stop_signal) {
 		status = EXIT_SIGNAL_BASE + stop_signal;
-	else if (input_error(input) != NULL || resume_mismatch)
+		run_report_unwritten();
+	} else if (input_error(input) != NULL || resume_mismatch)
 		status = EXIT_USAGE;	/* the input was not read to its end,
 					 * or is not the one resumed */
 	else
@@ -489,6 +533,7 @@ main(int argc, char **argv)
 	ev_signal_stop(loop, &sigterm_w);
 	rate_stop(&global_rate);
 	xfer_global_cleanup();
+	save_cleanup();
 	host_free_all();
 	progress_free();
 	buf_free(&rec_buf);

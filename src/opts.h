@@ -69,6 +69,7 @@ struct opts {
 	enum body_mode	  body;
 	int		  headers_out;	/* --headers */
 	const char	 *save_dir;
+	const char	 *save_as;	/* --save-as TEMPLATE, or NULL */
 	int		  resume;
 	uint64_t	  shard_k;	/* 1-based */
 	uint64_t	  shard_n;

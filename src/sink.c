@@ -2,15 +2,13 @@
  * counts the decoded body, keeps it for --body, writes it to the --save
  * file and stops the transfer past --max-size; the header callback keeps
  * the final response's headers for --headers. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "retry.h"
+#include "save.h"
 #include "sink.h"
 #include "util.h"
 #include "xfer.h"
@@ -49,8 +47,7 @@ size_t
 sink_write_cb(char *p, size_t size, size_t nmemb, void *userdata)
 {
 	struct xfer *x = userdata;
-	size_t len = size * nmemb, off;
-	ssize_t w;
+	size_t len = size * nmemb;
 
 	if (x->res->size + (int64_t)len > so->max_size) {
 		x->too_large = 1;
@@ -59,20 +56,8 @@ sink_write_cb(char *p, size_t size, size_t nmemb, void *userdata)
 	x->res->size += (int64_t)len;
 	if (so->body != BODY_NONE)
 		buf_add(&x->res->body, p, len);
-	if (x->save_fd >= 0) {
-		for (off = 0; off < len; off += (size_t)w) {
-			w = write(x->save_fd, p + off, len - off);
-			if (w < 0 && errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			if (w <= 0) {
-				x->write_failed = 1;
-				x->write_errno = w < 0 ? errno : ENOSPC;
-				return 0;
-			}
-		}
-	}
+	if (x->save_fd >= 0 && save_write(x, p, len) < 0)
+		return 0;
 	return len;
 }
 
@@ -103,66 +88,4 @@ sink_header_cb(char *p, size_t size, size_t nmemb, void *userdata)
 	if (so->headers_out)
 		buf_add(&x->res->headers, p, len);
 	return len;
-}
-
-/* The --save path of index: DIR/INDEX, or the temporary DIR/.INDEX.part
- * it is written to first. Nothing from the network goes into it. */
-static void
-sink_path(char *buf, size_t len, uint64_t index, int tmp)
-{
-	(void)snprintf(buf, len, tmp ? "%s/.%llu.part" : "%s/%llu",
-	    so->save_dir, (unsigned long long)index);
-}
-
-void
-sink_save_path(char *buf, size_t len, uint64_t index)
-{
-	sink_path(buf, len, index, 0);
-}
-
-int
-sink_save_open(struct xfer *x, const struct request *req)
-{
-	char path[4096];
-
-	sink_path(path, sizeof(path), req->index, 1);
-	x->save_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644);
-	if (x->save_fd < 0) {
-		x->res->kind = KIND_WRITE;
-		(void)snprintf(x->res->message, sizeof(x->res->message),
-		    "cannot create %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-void
-sink_save_close(struct xfer *x, int keep)
-{
-	char tmp[4096], path[4096];
-	int failed = 0;
-
-	if (x->save_fd < 0)
-		return;
-	if (close(x->save_fd) < 0 && keep) {
-		failed = errno;
-		keep = 0;
-	}
-	x->save_fd = -1;
-	sink_path(tmp, sizeof(tmp), x->index, 1);
-	sink_path(path, sizeof(path), x->index, 0);
-	if (keep && rename(tmp, path) < 0) {
-		failed = errno;
-		keep = 0;
-	}
-	if (!keep)
-		(void)unlink(tmp);
-	if (failed && x->res->kind == KIND_NONE) {
-		x->res->kind = KIND_WRITE;
-		(void)snprintf(x->res->message, sizeof(x->res->message),
-		    "cannot save %s: %s", path, strerror(failed));
-	}
-	if (keep)
-		x->res->file = xstrdup(path);
 }

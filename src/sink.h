@@ -1,6 +1,6 @@
 /* sink.h: where a response goes while it arrives: libcurl's write and
- * header callbacks, the body kept for --body, the --save file and the
- * --max-size limit. */
+ * header callbacks, the body kept for --body and the --max-size limit
+ * (the --save file is save.c's). */
 #ifndef COFETCH_SINK_H
 #define COFETCH_SINK_H
 
@@ -24,15 +24,5 @@ int	sink_header_cb_on(void);
  * reason is left in the xfer). */
 size_t	sink_write_cb(char *p, size_t size, size_t nmemb, void *userdata);
 size_t	sink_header_cb(char *p, size_t size, size_t nmemb, void *userdata);
-
-/* --save: open the temporary file for req's body. On failure x->res has
- * kind `write` and a message, and -1 is returned. */
-int	sink_save_open(struct xfer *x, const struct request *req);
-/* Close the temporary; publish it under its final name when keep (a
- * failure to do so becomes a `write` error in x->res), else remove it.
- * x->res->file is set (malloced) for a published file. Idempotent. */
-void	sink_save_close(struct xfer *x, int keep);
-/* The final --save path of index, into buf (for messages). */
-void	sink_save_path(char *buf, size_t len, uint64_t index);
 
 #endif

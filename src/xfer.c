@@ -8,6 +8,7 @@
 
 #include "net.h"
 #include "retry.h"
+#include "save.h"
 #include "setopt.h"
 #include "sink.h"
 #include "util.h"
@@ -116,7 +117,7 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	x->h = h;
 	e = h->easy;
 	h->errbuf[0] = '\0';
-	if (xo->save_dir != NULL && sink_save_open(x, req) < 0)
+	if (xo->save_dir != NULL && save_open(x, req) < 0)
 		goto fail;
 	(void)curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	(void)curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
@@ -133,7 +134,7 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	}
 	return;
 fail:
-	sink_save_close(x, 0);
+	save_close(x, 0);
 	x->h = NULL;
 	xfer_handle_put(h);
 	xfer_done(owner);
@@ -146,7 +147,7 @@ xfer_abort(struct xfer *x)
 	if (x->h == NULL)
 		return;
 	net_remove(x->h->easy);
-	sink_save_close(x, 0);
+	save_close(x, 0);
 	xfer_handle_put(x->h);
 	x->h = NULL;
 	x->aborted = 1;
@@ -313,7 +314,7 @@ xfer_finish(struct xfer *x, CURLcode result)
 		    "response body exceeds --max-size %lld bytes",
 		    (long long)xo->max_size);
 	else if (x->write_failed) {
-		sink_save_path(path, sizeof(path), x->index);
+		save_path(path, sizeof(path), x->index);
 		(void)snprintf(r->message, sizeof(r->message),
 		    "cannot write %s: %s", path, strerror(x->write_errno));
 	} else if (r->kind == KIND_HTTP)
@@ -328,7 +329,7 @@ xfer_finish(struct xfer *x, CURLcode result)
 		(void)snprintf(r->message, sizeof(r->message), "%s",
 		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(result));
 	/* Only a response that arrived whole is saved. */
-	sink_save_close(x, result == CURLE_OK && !x->too_large &&
+	save_close(x, result == CURLE_OK && !x->too_large &&
 	    !x->write_failed);
 	x->h = NULL;
 	xfer_handle_put(h);

@@ -35,6 +35,7 @@ struct xfer {
 						 * response's Retry-After,
 						 * or -1 */
 	int			 save_fd;	/* --save temporary, or -1 */
+	char			 save_tmp[48];	/* its name in DIR */
 	int			 aborted;	/* xfer_cancel() stopped the
 						 * attempt: x->res is not its
 						 * outcome */

@@ -6,10 +6,13 @@ import json
 import os
 import pty
 import re
+import signal
 import subprocess
 import threading
 import time
 import uuid
+
+import pytest
 
 from conftest import (RECORD_KEYS, SLOW, TIME_KEYS, assert_record_shape,
                       binary_env, check_sanitizer, lines_file,
@@ -244,3 +247,88 @@ def test_progress_is_on_by_default_when_stderr_is_a_terminal(cofetch_bin,
     assert p.returncode == 0
     assert len(parse_records(out)) == 2
     assert err.strip(), "no progress line on a terminal"
+
+
+# -- the same file in and out; opening FIFOs (issue 10, items 3 and 6) ---
+
+
+def same_file_cases(tmp_path, server):
+    lst = lines_file(tmp_path / "list.txt", [server.url("/ok")])
+    os.symlink(lst, tmp_path / "link.txt")
+    os.link(lst, tmp_path / "hard.txt")
+    return lst
+
+
+@pytest.mark.parametrize("out", ["list.txt", "link.txt", "hard.txt"])
+def test_input_file_that_is_the_output_file_is_refused(run, server,
+                                                       tmp_path, out):
+    lst = same_file_cases(tmp_path, server)
+    before = lst.read_bytes()
+    code, recs, err = run(["-i", lst, "-o", tmp_path / out])
+    assert code == 2, err
+    assert "input file is output file" in err
+    assert lst.read_bytes() == before, "the list was truncated"
+    assert server.stats()["count"] == 0
+
+
+def test_stdin_or_stdout_that_is_the_list_is_refused(cofetch_bin, server,
+                                                     tmp_path):
+    lst = same_file_cases(tmp_path, server)
+    before = lst.read_bytes()
+    with open(lst, "rb") as i:
+        p = subprocess.run([cofetch_bin, "-o", str(lst)], stdin=i,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=binary_env(), timeout=20)
+    assert p.returncode == 2 and b"input file is output file" in p.stderr
+    with open(lst, "ab") as o:
+        p = subprocess.run([cofetch_bin, "-i", str(lst)],
+                           stdin=subprocess.DEVNULL, stdout=o,
+                           stderr=subprocess.PIPE, env=binary_env(),
+                           timeout=20)
+    assert p.returncode == 2 and b"input file is output file" in p.stderr
+    assert lst.read_bytes() == before
+    assert server.stats()["count"] == 0
+
+
+@pytest.mark.parametrize("which", ["-i", "-o"])
+def test_a_fifo_nobody_opens_does_not_hold_off_a_signal(cofetch_bin,
+                                                        server, tmp_path,
+                                                        which):
+    # Opening a FIFO waits for the other end (as the shell's > does);
+    # SIGTERM still ends cofetch at once.
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    args = [cofetch_bin, which, str(fifo)]
+    if which == "-o":
+        args.append(server.url("/ok"))
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=binary_env())
+    try:
+        time.sleep(0.5)
+        assert p.poll() is None
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=5 * SLOW)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode in (-signal.SIGTERM, 143)
+    assert server.stats()["count"] == 0
+
+
+def test_a_fifo_given_to_i_is_read_through_the_loop(spawn, server,
+                                                    tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    p = spawn(["-i", fifo])
+    w = open(fifo, "wb", buffering=0)
+    try:
+        w.write((server.url("/ok?n=0") + "\n").encode())
+        line = p.readline(5 * SLOW)
+        assert line is not None and b'"index":0' in line
+        p.p.send_signal(signal.SIGTERM)
+        code, recs, err = p.finish(timeout=10)
+    finally:
+        w.close()
+    assert code == 143, err

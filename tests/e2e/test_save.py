@@ -1,11 +1,13 @@
 """--save DIR: every completed transfer's decoded body goes to DIR/<index>,
-written as DIR/.<index>.part and renamed when complete; failures leave
+written as a new temporary DIR/.<index>.<random>.part and renamed when
+complete; failures leave
 nothing behind, and saving failures give kind `write` (SPEC --save,
 "Nothing from the network is ever used as a local path"; brief 7; issue
 #3)."""
 
 import base64
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -253,4 +255,250 @@ def test_kill_9_mid_body_never_leaves_a_partial_final_file(spawn, server,
         assert (d / f).read_bytes() == pattern(500 + k)
     for f in listing(d):
         if f.startswith("."):
-            assert f.endswith(".part") and f[1:-5].isdigit(), f
+            assert re.fullmatch(r"\.\d+\.[0-9a-f]{16}\.part", f), f
+
+
+# -- files cofetch does not own (issue 10, items 2 to 4) -----------------
+
+
+def test_a_planted_symlink_is_never_followed(run, server, tmp_path):
+    # Links at the old temporary names and at a final name, pointing
+    # outside DIR: nothing outside is written or truncated.
+    d = tmp_path / "out"
+    d.mkdir()
+    outside = tmp_path / "outside"
+    outside.write_bytes(b"precious\n")
+    for name in (".0.part", ".1.part", "1"):
+        os.symlink(outside, d / name)
+    code, recs, err = run(["--save", d, "--retries", "0", "-t", "0.5",
+                           server.url("/bytes?n=3000"),
+                           server.url("/bytes?n=10"),
+                           server.url("/truncate?n=2")])
+    assert outside.read_bytes() == b"precious\n"
+    b = {r["index"]: r for r in recs}
+    assert b[0]["ok"] and (d / "0").read_bytes() == pattern(3000)
+    assert not os.path.islink(d / "0")
+    assert kind(b[1]) == "write", b[1]
+    assert "not a regular file" in b[1]["error"]["message"]
+    assert os.path.islink(d / "1"), "the planted link was replaced"
+    assert kind(b[2]) == "recv"
+    left = sorted(f for f in listing(d) if not os.path.islink(d / f))
+    assert left == ["0"], left
+
+
+def test_a_save_dir_that_is_a_symlink_is_followed_once(run, server,
+                                                       tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    os.symlink(real, tmp_path / "link")
+    code, recs, err = run(["--save", tmp_path / "link",
+                           server.url("/bytes?n=100")])
+    assert code == 0, err
+    assert (real / "0").read_bytes() == pattern(100)
+    assert recs[0]["file"] == "%s/0" % (tmp_path / "link")
+
+
+def test_a_fifo_planted_in_dir_fails_only_its_request(run, server,
+                                                      tmp_path):
+    d = tmp_path / "out"
+    d.mkdir()
+    os.mkfifo(d / ".0.part")
+    os.mkfifo(d / "1")
+    t0 = time.monotonic()
+    code, recs, err = run(["--save", d, server.url("/bytes?n=10"),
+                           server.url("/bytes?n=20"),
+                           server.url("/bytes?n=30")], timeout=20)
+    assert time.monotonic() - t0 < 10
+    assert code == 1
+    b = {r["index"]: r for r in recs}
+    assert sorted(b) == [0, 1, 2]
+    assert b[0]["ok"] and (d / "0").read_bytes() == pattern(10)
+    assert kind(b[1]) == "write" and b[1]["file"] is None, b[1]
+    assert b[2]["ok"] and (d / "2").read_bytes() == pattern(30)
+    import stat
+    assert stat.S_ISFIFO(os.lstat(d / "1").st_mode)
+
+
+def test_a_directory_at_the_final_name_fails_only_its_request(
+        run, server, tmp_path):
+    d = tmp_path / "out"
+    (d / "0").mkdir(parents=True)
+    code, recs, err = run(["--save", d, server.url("/bytes?n=10"),
+                           server.url("/bytes?n=20")])
+    b = {r["index"]: r for r in recs}
+    assert kind(b[0]) == "write" and b[1]["ok"]
+    assert sorted(listing(d)) == ["0", "1"] and (d / "0").is_dir()
+
+
+def test_two_runs_sharing_dir_each_leave_a_whole_file(spawn, run, server,
+                                                      tmp_path):
+    # Run A's index 0 is still arriving when run B's index 0 is done:
+    # B's file is B's body; A's, when it ends, replaces it whole.
+    d = tmp_path / "out"
+    d.mkdir()
+    a = spawn(["--save", d, server.url("/slowbody?n=40&ms=25")])
+    wait_until(lambda: server.stats()["inflight"] == 1, 10, "A under way")
+    code, recs, err = run(["--save", d, server.url("/bytes?n=5000")])
+    assert code == 0, err
+    assert (d / "0").read_bytes() == pattern(5000)
+    code, recs, err = a.finish(timeout=20)
+    assert code == 0, err
+    assert (d / "0").read_bytes() == b"s" * 40
+    assert_no_part_files(d)
+
+
+def test_concurrent_runs_never_tear_a_file(server, tmp_path, cofetch_bin):
+    d = tmp_path / "out"
+    d.mkdir()
+    sizes = {1: 70000, 2: 30001}
+    procs = []
+    for r, n in sizes.items():
+        urls = [server.url("/bytes?n=%d&r=%d&k=%d" % (n + k, r, k))
+                for k in range(200)]
+        f = tmp_path / ("urls%d" % r)
+        f.write_text("\n".join(urls) + "\n")
+        procs.append(subprocess.Popen([cofetch_bin, "-c", "20", "--save",
+                                       str(d), "-i", str(f)],
+                                      stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE))
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    assert sorted(listing(d), key=int) == [str(k) for k in range(200)]
+    for k in range(200):
+        data = (d / str(k)).read_bytes()
+        assert data in (pattern(70000 + k), pattern(30001 + k)), k
+
+
+def test_every_descriptor_of_a_transfer_is_counted(run, server, tmp_path):
+    # ulimit -n 256: with --save each transfer holds a socket and a file
+    # (and, while it connects, a second socket or the resolver's pair):
+    # the concurrency is lowered to what fits, and nothing fails for
+    # descriptors.
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    d = tmp_path / "out"
+    urls = [server.url("/delay?ms=300&n=%d" % k) for k in range(600)]
+    f = tmp_path / "urls"
+    f.write_text("\n".join(urls) + "\n")
+    code, recs, err = run(["-c", "5000", "--save", d, "-i", f],
+                          preexec_fn=limit, timeout=120)
+    assert code == 0, err
+    m = re.search(r"using (\d+)", err)
+    assert m, err
+    assert 40 <= int(m.group(1)) <= 64, err
+    assert len(recs) == 600 and all(r["ok"] for r in recs)
+    assert server.stats()["peak"] <= int(m.group(1))
+
+
+def test_a_limit_of_128_leaves_a_sensible_concurrency(run, server):
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
+
+    code, recs, err = run(["-c", "100", server.url("/ok")],
+                          preexec_fn=limit)
+    assert code == 0, err
+    m = re.search(r"using (\d+)", err)
+    assert m and int(m.group(1)) >= 32, err
+
+
+# -- --save-as TEMPLATE (issue 14) ----------------------------------------
+
+
+def all_files(d):
+    out = []
+    for root, dirs, files in os.walk(d):
+        for f in files:
+            out.append(os.path.relpath(os.path.join(root, f), d))
+    return sorted(out)
+
+
+def test_save_as_names_files_from_the_template(run, server, tmp_path):
+    d = tmp_path / "out"
+    host = server.host().replace(":", "_")
+    code, recs, err = run(["--save", d, "--save-as",
+                           "{host}/{path}.{ext}",
+                           server.url("/json"), server.url("/ok"),
+                           server.url("/bytes?n=10")])
+    assert code == 0, err
+    want = {0: "%s/json.json" % host, 1: "%s/ok.txt" % host,
+            2: "%s/bytes.bin" % host}
+    for r in recs:
+        assert r["file"] == "%s/%s" % (d, want[r["index"]])
+    assert all_files(d) == sorted(want.values())
+    assert (d / want[2]).read_bytes() == pattern(10)
+
+
+def test_save_as_takes_the_id_of_a_json_line(run, server, tmp_path):
+    d = tmp_path / "out"
+    lines = ('{"url": "%s", "id": "sku-1"}\n{"url": "%s", "id": 42}\n'
+             '%s\n' % (server.url("/ok"), server.url("/ok?b=2"),
+                       server.url("/ok?c=3")))
+    code, recs, err = run(["--save", d, "--save-as", "items/{id}"],
+                          input=lines)
+    assert code == 0, err
+    assert all_files(d) == ["items/2", "items/42", "items/sku-1"]
+
+
+def test_save_as_never_leaves_dir_whatever_the_url(run, server, tmp_path):
+    d = tmp_path / "out"
+    d.mkdir()
+    urls = [server.url("/ok/../../../../tmp/x"),
+            server.url("/%2e%2e/%2e%2e/y"),
+            server.url("/.hidden/z"),
+            server.url("/a%00b/c%0a")]
+    lines = "".join(u + "\n" for u in urls)
+    lines += '{"url": "%s", "id": "../../../escape"}\n' % server.url("/ok")
+    code, recs, err = run(["--save", d, "--save-as", "{path}-{id}",
+                           "--retries", "0"], input=lines)
+    assert listing(tmp_path) == ["out"], "wrote outside DIR"
+    for f in all_files(d):
+        assert not any(c.startswith(".") for c in f.split("/")), f
+    for r in recs:
+        if r["file"] is not None:
+            real = os.path.realpath(r["file"])
+            assert real.startswith(str(d) + os.sep), r["file"]
+
+
+def test_save_as_collision_is_an_error_for_one_never_an_overwrite(
+        run, server, tmp_path):
+    d = tmp_path / "out"
+    code, recs, err = run(["--save", d, "--save-as", "same.{ext}",
+                           "-c", "1", "--ordered",
+                           server.url("/bytes?n=10"),
+                           server.url("/bytes?n=20")])
+    assert code == 1
+    assert recs[0]["ok"] and recs[0]["file"] == "%s/same.bin" % d
+    assert kind(recs[1]) == "write", recs[1]
+    assert "already saved" in recs[1]["error"]["message"]
+    assert recs[1]["file"] is None
+    assert (d / "same.bin").read_bytes() == pattern(10)
+    assert_no_part_files(d)
+
+
+def test_save_as_never_follows_a_planted_parent_link(run, server,
+                                                     tmp_path):
+    d = tmp_path / "out"
+    d.mkdir()
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    os.symlink(outside, d / "sub")
+    code, recs, err = run(["--save", d, "--save-as", "sub/{index}",
+                           server.url("/ok")])
+    assert kind(recs[0]) == "write", recs[0]
+    assert os.listdir(outside) == []
+    assert_no_part_files(d)
+
+
+def test_save_as_rejects_a_bad_template(run, server, tmp_path):
+    for t in ["/abs/{index}", "{nope}", "../{index}"]:
+        code, recs, err = run(["--save", tmp_path, "--save-as", t,
+                               server.url("/ok")])
+        assert code == 2, (t, err)
+        assert "--save-as" in err
+    assert server.stats()["count"] == 0
