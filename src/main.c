@@ -21,6 +21,7 @@
 
 #include "host.h"
 #include "input.h"
+#include "metrics.h"
 #include "net.h"
 #include "opts.h"
 #include "output.h"
@@ -30,6 +31,7 @@
 #include "resume.h"
 #include "sched.h"
 #include "sem.h"
+#include "state.h"
 #include "task.h"
 #include "util.h"
 #include "xfer.h"
@@ -56,8 +58,14 @@ static ev_signal	 sigint_w, sigterm_w;
 static void
 run_emit(uint64_t seq, const struct request *req, const struct result *res)
 {
+	state_note(req, res);
+	metrics_note(req, res);
 	buf_reset(&rec_buf);
-	record_encode(&rec_buf, req, res, &opts);
+	/* --only-changed: an unchanged record is left out, but its slot in
+	 * the --ordered window is still handed over. */
+	if (!opts.only_changed || res->kind != KIND_NONE ||
+	    res->changed != CHANGED_NO)
+		record_encode(&rec_buf, req, res, &opts);
 	output_emit(seq, rec_buf.data, rec_buf.len);
 	if (res->kind != KIND_NONE)
 		any_failed = 1;
@@ -360,6 +368,7 @@ main(int argc, char **argv)
 	 * the loop reads them, so one that lands as the run ends is still
 	 * seen (sigpending() below) rather than lost. */
 	loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_SIGNALFD);
+	metrics_start(&opts);
 	sched_init(loop);
 	input = input_new(loop, &opts, input_wake, NULL, err, sizeof(err));
 	if (input == NULL) {
@@ -369,6 +378,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 	input_set_want(input, run_want, NULL);
+	if (opts.state_file != NULL && state_open(opts.state_file, &opts,
+	    loop, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cofetch: --state %s: %s\n", opts.state_file,
+		    err);
+		status = 2;
+		goto out;
+	}
 	if (run_check_save_dir(err, sizeof(err)) < 0) {
 		fprintf(stderr, "cofetch: %s\n", err);
 		status = 2;
@@ -449,6 +465,16 @@ main(int argc, char **argv)
 	progress_free();
 	buf_free(&rec_buf);
 out:
+	if (state_close(err, sizeof(err)) < 0) {
+		fprintf(stderr, "cofetch: %s\n", err);
+		status = status < 3 ? 3 : status;
+	}
+	if (opts.metrics_file != NULL && metrics_write(opts.metrics_file,
+	    status, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cofetch: %s\n", err);
+		status = status < 3 ? 3 : status;
+	}
+	metrics_free();
 	input_free(input);
 	input_parse_cleanup();
 	resume_free(&resumed);

@@ -26,7 +26,8 @@ enum {
 	O_RETRY_ON, O_RETRY_DELAY, O_RETRY_MAX_DELAY, O_ORDERED, O_NO_FOLLOW,
 	O_MAX_REDIRS, O_HTTP11, O_HTTP2, O_HTTP2_PRIOR, O_NO_COMPRESS,
 	O_MAX_SIZE, O_HEADERS, O_SAVE, O_RESUME, O_SHARD, O_PROGRESS,
-	O_NO_PROGRESS, O_STATS
+	O_NO_PROGRESS, O_STATS, O_STATE, O_HASH, O_ONLY_CHANGED, O_METRICS,
+	O_METRICS_PER_HOST
 };
 
 struct opt_def {
@@ -108,6 +109,18 @@ static const struct opt_def opt_defs[] = {
 	  "no progress line" },
 	{ "stats", O_STATS, no_argument, NULL,
 	  "print a JSON summary on stderr at the end" },
+	{ "state", O_STATE, required_argument, "FILE",
+	  "keep validators and content hashes in FILE (SQLite) between "
+	  "runs: conditional requests, \"hash\" and \"changed\"" },
+	{ "hash", O_HASH, no_argument, NULL,
+	  "add \"hash\" (sha256 of the body) to records" },
+	{ "only-changed", O_ONLY_CHANGED, no_argument, NULL,
+	  "with --state: write records only for changed content and "
+	  "failures" },
+	{ "metrics", O_METRICS, required_argument, "FILE",
+	  "write Prometheus metrics of the run to FILE at the end" },
+	{ "metrics-per-host", O_METRICS_PER_HOST, no_argument, NULL,
+	  "with --metrics: add per-host series" },
 	{ "quiet", 'q', no_argument, NULL,
 	  "no warnings on stderr" },
 	{ "verbose", 'v', no_argument, NULL,
@@ -625,6 +638,22 @@ opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 		case O_STATS:
 			o->stats = 1;
 			break;
+		case O_STATE:
+			o->state_file = arg;
+			o->hash = 1;
+			break;
+		case O_HASH:
+			o->hash = 1;
+			break;
+		case O_ONLY_CHANGED:
+			o->only_changed = 1;
+			break;
+		case O_METRICS:
+			o->metrics_file = arg;
+			break;
+		case O_METRICS_PER_HOST:
+			o->metrics_per_host = 1;
+			break;
 		case 'q':
 			o->verbosity = -1;
 			break;
@@ -668,6 +697,12 @@ opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 	if (o->resume && o->output == NULL)
 		return usage_error(NULL, NULL, "--resume needs -o FILE: it "
 		    "appends to the records FILE already holds");
+	if (o->only_changed && o->state_file == NULL)
+		return usage_error(NULL, NULL, "--only-changed needs --state "
+		    "FILE: changes are found against the state store");
+	if (o->metrics_per_host && o->metrics_file == NULL)
+		return usage_error(NULL, NULL, "--metrics-per-host needs "
+		    "--metrics FILE");
 	if (o->output != NULL && strcmp(o->output, "-") == 0)
 		o->output = NULL;
 	stdin_used = o->nurls == 0 && o->ninputs == 0;

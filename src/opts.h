@@ -66,6 +66,11 @@ struct opts {
 	int		  progress;	/* -1: when stderr is a terminal */
 	int		  stats;
 	int		  verbosity;	/* -1 quiet, 0, 1 verbose */
+	const char	 *state_file;	/* --state, or NULL */
+	int		  hash;		/* --hash (implied by --state) */
+	int		  only_changed;
+	const char	 *metrics_file;	/* --metrics, or NULL */
+	int		  metrics_per_host;
 };
 
 /* Parse argv into o. On a usage error prints "cofetch: ..." and a hint to
