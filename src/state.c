@@ -203,15 +203,18 @@ state_open(const char *path, const struct opts *o, struct ev_loop *loop,
 	 * file is closed: one run at a time, and in WAL mode no -shm file
 	 * (the WAL index lives in this process's memory). */
 	if (state_exec("PRAGMA locking_mode = EXCLUSIVE") < 0 ||
-	    state_exec("PRAGMA journal_mode = WAL") < 0 ||
-	    state_exec("PRAGMA synchronous = NORMAL") < 0 ||
 	    state_exec("BEGIN EXCLUSIVE") < 0)
 		goto fail;
 	if (state_int("PRAGMA user_version", &v) < 0)
 		goto fail;
 	if (v != STATE_SCHEMA && state_migrate(v, err, errlen) < 0)
 		goto fail_msg;
-	if (state_exec("COMMIT") < 0 || state_exec("BEGIN") < 0)
+	/* WAL only once the file is known to be ours: the switch writes
+	 * the database header. */
+	if (state_exec("COMMIT") < 0 ||
+	    state_exec("PRAGMA journal_mode = WAL") < 0 ||
+	    state_exec("PRAGMA synchronous = NORMAL") < 0 ||
+	    state_exec("BEGIN") < 0)
 		goto fail;
 	if (sqlite3_prepare_v3(db, state_sql_lookup, -1,
 	    SQLITE_PREPARE_PERSISTENT, &st_lookup, NULL) != SQLITE_OK ||
