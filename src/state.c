@@ -27,26 +27,31 @@ static const char *const state_steps[STATE_SCHEMA] = {
 };
 
 /* A response with content: everything is replaced but the change time,
- * which stays when ?7 is NULL (unchanged). */
+ * which stays when ?7 is NULL (unchanged). An UPDATE, then an INSERT
+ * when there was no row: in a cron run most keys are there, and a plain
+ * UPDATE costs half of an upsert. */
 static const char state_sql_content[] =
+	"UPDATE entries SET etag = ?2, last_modified = ?3, hash = ?4,"
+	" status = ?5, fetched_at = ?6, changed_at = coalesce(?7, changed_at)"
+	" WHERE key = ?1";
+static const char state_sql_content_new[] =
 	"INSERT INTO entries (key, etag, last_modified, hash, status,"
-	" fetched_at, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
-	" ON CONFLICT (key) DO UPDATE SET etag = ?2, last_modified = ?3,"
-	" hash = ?4, status = ?5, fetched_at = ?6,"
-	" changed_at = coalesce(?7, changed_at)";
+	" fetched_at, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
 /* A 304 or a failure: the stored content stands; a 304's validators
  * replace the stored ones when it carries any. */
 static const char state_sql_touch[] =
-	"INSERT INTO entries (key, etag, last_modified, status, fetched_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5)"
-	" ON CONFLICT (key) DO UPDATE SET etag = coalesce(?2, etag),"
+	"UPDATE entries SET etag = coalesce(?2, etag),"
 	" last_modified = coalesce(?3, last_modified), status = ?4,"
-	" fetched_at = ?5";
+	" fetched_at = ?5 WHERE key = ?1";
+static const char state_sql_touch_new[] =
+	"INSERT INTO entries (key, etag, last_modified, status, fetched_at)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char state_sql_lookup[] =
 	"SELECT etag, last_modified, hash FROM entries WHERE key = ?1";
 
 static sqlite3		*db;		/* owned, or NULL: no --state */
 static sqlite3_stmt	*st_lookup, *st_content, *st_touch; /* owned */
+static sqlite3_stmt	*st_content_new, *st_touch_new;	/* owned */
 static const struct opts *so;
 static const char	*spath;
 static struct ev_loop	*sloop;
@@ -182,6 +187,13 @@ fail:
 	return -1;
 }
 
+static int
+state_prepare(const char *sql, sqlite3_stmt **s)
+{
+	return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, s,
+	    NULL) == SQLITE_OK ? 0 : -1;
+}
+
 int
 state_open(const char *path, const struct opts *o, struct ev_loop *loop,
     char *err, size_t errlen)
@@ -216,12 +228,11 @@ state_open(const char *path, const struct opts *o, struct ev_loop *loop,
 	    state_exec("PRAGMA synchronous = NORMAL") < 0 ||
 	    state_exec("BEGIN") < 0)
 		goto fail;
-	if (sqlite3_prepare_v3(db, state_sql_lookup, -1,
-	    SQLITE_PREPARE_PERSISTENT, &st_lookup, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, state_sql_content, -1,
-	    SQLITE_PREPARE_PERSISTENT, &st_content, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, state_sql_touch, -1,
-	    SQLITE_PREPARE_PERSISTENT, &st_touch, NULL) != SQLITE_OK)
+	if (state_prepare(state_sql_lookup, &st_lookup) < 0 ||
+	    state_prepare(state_sql_content, &st_content) < 0 ||
+	    state_prepare(state_sql_content_new, &st_content_new) < 0 ||
+	    state_prepare(state_sql_touch, &st_touch) < 0 ||
+	    state_prepare(state_sql_touch_new, &st_touch_new) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -252,8 +263,11 @@ state_close(char *err, size_t errlen)
 		state_fail("cannot commit");
 	(void)sqlite3_finalize(st_lookup);
 	(void)sqlite3_finalize(st_content);
+	(void)sqlite3_finalize(st_content_new);
 	(void)sqlite3_finalize(st_touch);
-	st_lookup = st_content = st_touch = NULL;
+	(void)sqlite3_finalize(st_touch_new);
+	st_lookup = st_content = st_content_new = NULL;
+	st_touch = st_touch_new = NULL;
 	if (sqlite3_close_v2(db) != SQLITE_OK)
 		state_fail("cannot close");
 	db = NULL;
@@ -316,6 +330,41 @@ state_bind_opt(sqlite3_stmt *s, int i, const char *t)
 		(void)sqlite3_bind_null(s, i);
 }
 
+/* Bind the values of res to s (one of the four update statements). */
+static void
+state_bind(sqlite3_stmt *s, int content, const struct result *res,
+    const unsigned char *d, sqlite3_int64 now)
+{
+	(void)sqlite3_bind_text(s, 1, skey.data, (int)skey.len,
+	    SQLITE_STATIC);
+	state_bind_opt(s, 2, res->status == 304 || content ? res->etag : "");
+	state_bind_opt(s, 3, res->status == 304 || content ?
+	    res->last_modified : "");
+	if (content) {
+		(void)sqlite3_bind_blob(s, 4, d, HASH_LEN, SQLITE_STATIC);
+		(void)sqlite3_bind_int64(s, 5, res->status);
+		(void)sqlite3_bind_int64(s, 6, now);
+		if (s == st_content && res->changed == CHANGED_NO)
+			(void)sqlite3_bind_null(s, 7);
+		else if (s == st_content)
+			(void)sqlite3_bind_int64(s, 7, now);
+	} else {
+		(void)sqlite3_bind_int64(s, 4, res->status);
+		(void)sqlite3_bind_int64(s, 5, now);
+	}
+}
+
+/* Run s once; 0 or -1. */
+static int
+state_step(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	(void)sqlite3_reset(s);
+	(void)sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 void
 state_note(const struct request *req, const struct result *res)
 {
@@ -329,29 +378,17 @@ state_note(const struct request *req, const struct result *res)
 		return;
 	content = res->kind == KIND_NONE && res->status != 304 &&
 	    hash_parse(res->hash, d) == 0;
-	s = content ? st_content : st_touch;
 	state_key(&skey, req, so);
-	(void)sqlite3_bind_text(s, 1, skey.data, (int)skey.len,
-	    SQLITE_STATIC);
-	state_bind_opt(s, 2, res->status == 304 || content ? res->etag : "");
-	state_bind_opt(s, 3, res->status == 304 || content ?
-	    res->last_modified : "");
-	if (content) {
-		(void)sqlite3_bind_blob(s, 4, d, HASH_LEN, SQLITE_STATIC);
-		(void)sqlite3_bind_int64(s, 5, res->status);
-		(void)sqlite3_bind_int64(s, 6, now);
-		if (res->changed == CHANGED_NO)
-			(void)sqlite3_bind_null(s, 7);
-		else
-			(void)sqlite3_bind_int64(s, 7, now);
-	} else {
-		(void)sqlite3_bind_int64(s, 4, res->status);
-		(void)sqlite3_bind_int64(s, 5, now);
+	s = content ? st_content : st_touch;
+	state_bind(s, content, res, d, now);
+	if (state_step(s) < 0)
+		goto fail;
+	if (sqlite3_changes(db) == 0) {
+		s = content ? st_content_new : st_touch_new;
+		state_bind(s, content, res, d, now);
+		if (state_step(s) < 0)
+			goto fail;
 	}
-	if (sqlite3_step(s) != SQLITE_DONE)
-		state_fail("cannot update");
-	(void)sqlite3_reset(s);
-	(void)sqlite3_clear_bindings(s);
 	/* Commit from the timer, never here: the records of this batch are
 	 * handed to the output before the store says they were seen. */
 	if (++pending == 1 || pending == STATE_BATCH) {
@@ -360,4 +397,7 @@ state_note(const struct request *req, const struct result *res)
 		    STATE_BATCH_SEC, 0.);
 		ev_timer_start(sloop, &commit_w);
 	}
+	return;
+fail:
+	state_fail("cannot update");
 }
