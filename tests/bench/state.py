@@ -12,13 +12,15 @@
    seconds of cofetch, the ratio to the baseline, wall seconds and peak
    RSS (ru_maxrss of the child).
 
-Usage: tests/bench/state.py [--n N] [--keys K] [--repeat R] [--cofetch P]
+Usage: tests/bench/state.py [--n N] [--keys K] [--repeat R] [--shuffle]
+                            [--cofetch P]
 Targets (issue 13): b/a and c/a <= 1.25, peak RSS < 32 MB.
 """
 
 import argparse
 import hashlib
 import os
+import random
 import resource
 import shutil
 import socket
@@ -129,6 +131,9 @@ def main():
     ap.add_argument("--n", type=int, default=100000)
     ap.add_argument("--keys", type=int, default=1000000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--shuffle", action="store_true",
+                    help="URLs in random order, not in the store's key "
+                    "order (every lookup and update on another page)")
     ap.add_argument("--cofetch", default=os.environ.get("COFETCH") or
                     os.path.join(ROOT, "cofetch"))
     a = ap.parse_args()
@@ -142,10 +147,12 @@ def main():
         print("store: %d keys, %d bytes, %.0f bytes/key (filled in %.1f s)"
               % (a.keys, size, size / a.keys, time.monotonic() - t0))
         urls = os.path.join(d, "urls.txt")
+        lines = ["http://127.0.0.1:%d/%d.json?k=%d\n" % (port, i % 100, i)
+                 for i in range(a.n)]
+        if a.shuffle:
+            random.Random(1).shuffle(lines)
         with open(urls, "w") as f:
-            for i in range(a.n):
-                f.write("http://127.0.0.1:%d/%d.json?k=%d\n" %
-                        (port, i % 100, i))
+            f.writelines(lines)
         common = ["-q", "-c", "50", "-i", urls, "-o", "/dev/null"]
         res = {"a": [], "b": [], "c": []}
         rss = {"a": 0, "b": 0, "c": 0}
