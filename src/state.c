@@ -34,9 +34,13 @@ static const char state_sql_content[] =
 	"UPDATE entries SET etag = ?2, last_modified = ?3, hash = ?4,"
 	" status = ?5, fetched_at = ?6, changed_at = coalesce(?7, changed_at)"
 	" WHERE key = ?1";
+/* Content for a key with no stored hash (most likely no row at all):
+ * one upsert rather than an UPDATE that finds nothing. */
 static const char state_sql_content_new[] =
 	"INSERT INTO entries (key, etag, last_modified, hash, status,"
-	" fetched_at, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+	" fetched_at, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+	" ON CONFLICT (key) DO UPDATE SET etag = ?2, last_modified = ?3,"
+	" hash = ?4, status = ?5, fetched_at = ?6, changed_at = ?6";
 /* A 304 or a failure: the stored content stands; a 304's validators
  * replace the stored ones when it carries any. */
 static const char state_sql_touch[] =
@@ -384,11 +388,12 @@ state_note(const struct request *req, const struct result *res)
 	content = res->kind == KIND_NONE && res->status != 304 &&
 	    hash_parse(res->hash, d) == 0;
 	state_key(&skey, req, so);
-	s = content ? st_content : st_touch;
+	s = !content ? st_touch : res->changed == CHANGED_UNKNOWN ?
+	    st_content_new : st_content;
 	state_bind(s, content, res, d, now);
 	if (state_step(s) < 0)
 		goto fail;
-	if (sqlite3_changes(db) == 0) {
+	if (s != st_content_new && sqlite3_changes(db) == 0) {
 		s = content ? st_content_new : st_touch_new;
 		state_bind(s, content, res, d, now);
 		if (state_step(s) < 0)
