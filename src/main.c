@@ -465,7 +465,8 @@ main(int argc, char **argv)
 	progress_free();
 	buf_free(&rec_buf);
 out:
-	if (state_close(err, sizeof(err)) < 0) {
+	/* Records the reader never got are not marked as seen. */
+	if (state_close(output_error() == 0, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cofetch: %s\n", err);
 		status = status < 3 ? 3 : status;
 	}

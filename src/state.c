@@ -260,7 +260,7 @@ fail_msg:
 }
 
 int
-state_close(char *err, size_t errlen)
+state_close(int commit, char *err, size_t errlen)
 {
 	int rc = 0;
 
@@ -268,7 +268,9 @@ state_close(char *err, size_t errlen)
 		return 0;
 	ev_timer_stop(sloop, &commit_w);
 	/* After a failed update the batch still holds the good ones. */
-	if (state_exec("COMMIT") < 0)
+	if (!commit)
+		(void)state_exec("ROLLBACK");
+	else if (state_exec("COMMIT") < 0)
 		state_fail("cannot commit");
 	(void)sqlite3_finalize(st_lookup);
 	(void)sqlite3_finalize(st_content);

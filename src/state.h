@@ -47,9 +47,11 @@ struct state_prev {
  * or cannot be opened. */
 int	state_open(const char *path, const struct opts *o,
 	    struct ev_loop *loop, char *err, size_t errlen);
-/* Commit what is pending and close. 0, or -1 when an update could not be
- * written (this run's or an earlier one's), with the reason in err. */
-int	state_close(char *err, size_t errlen);
+/* Commit what is pending (or, when !commit, drop the batch under way:
+ * the records it describes may not have reached the reader) and close.
+ * 0, or -1 when an update could not be written, with the reason in
+ * err. */
+int	state_close(int commit, char *err, size_t errlen);
 
 /* What the store holds for req: a zeroed prev when nothing (or when no
  * store is open). */

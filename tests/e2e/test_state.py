@@ -478,3 +478,19 @@ def test_kill_9_never_corrupts_the_store(nginx, tmp_path):
     recs = [json.loads(ln) for ln in p.stdout.splitlines()]
     assert len(recs) == n
     assert all(r["changed"] is False for r in recs)
+
+
+def test_records_that_cannot_be_written_are_not_marked_seen(site, run,
+                                                           tmp_path):
+    """When the records cannot be written, the batch they belong to is
+    dropped: the next run reports those changes again rather than never."""
+    site.set("/e/w", "w")
+    db = tmp_path / "state.db"
+    code, recs, err = run(["--state", db, "-o", "/dev/full",
+                           site.url("/e/w")])
+    assert code == 3, err
+    con = sqlite3.connect(str(db))
+    assert con.execute("SELECT count(*) FROM entries").fetchone()[0] == 0
+    con.close()
+    code, recs, err = run(["--state", db, site.url("/e/w")])
+    assert code == 0 and recs[0]["changed"] is None
