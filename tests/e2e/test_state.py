@@ -494,3 +494,24 @@ def test_records_that_cannot_be_written_are_not_marked_seen(site, run,
     con.close()
     code, recs, err = run(["--state", db, site.url("/e/w")])
     assert code == 0 and recs[0]["changed"] is None
+
+
+def test_resume_with_only_changed_refetches_left_out(site, run, tmp_path):
+    """--resume skips what the file holds an ok record for; with
+    --only-changed the unchanged ones are not in the file, so a resumed
+    run asks for them again, conditionally, and still leaves them out."""
+    for i in range(4):
+        site.set("/e/r%d" % i, "r %d" % i)
+    urls = [site.url("/e/r%d" % i) for i in range(4)]
+    db, out = tmp_path / "state.db", tmp_path / "out.jsonl"
+    assert run_state(run, ["--state", db], urls, tmp_path)[0] == 0
+    site.set("/e/r1", "r 1 new")
+    args = ["--state", db, "--only-changed", "-o", out]
+    assert run_state(run, args, urls, tmp_path)[0] == 0
+    first = [json.loads(ln) for ln in out.read_text().splitlines()]
+    assert [r["index"] for r in first] == [1]
+    site.seen.clear()
+    assert run_state(run, args + ["--resume"], urls, tmp_path)[0] == 0
+    assert out.read_text().count("\n") == 1
+    assert sorted(p for p, _, _ in site.seen) == ["/e/r0", "/e/r2", "/e/r3"]
+    assert all(inm is not None for _, inm, _ in site.seen)
