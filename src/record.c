@@ -912,7 +912,8 @@ record_encode(struct buf *out, const struct request *req,
 	}
 	if (o->hash) {
 		ADD_LIT(out, ",\"hash\":");
-		add_string_or_null(out, res->hash[0] != '\0' ? res->hash : NULL);
+		add_string_or_null(out, res->hash[0] != '\0' ? res->hash :
+		    NULL);
 	}
 	if (o->state_file != NULL) {
 		ADD_LIT(out, ",\"changed\":");

@@ -7,8 +7,10 @@ import os
 import re
 import socket
 
+import pytest
+
 from conftest import lines_file
-from test_state import Site, site  # noqa: F401 (fixture)
+from test_state import Site
 
 NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
 LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
@@ -80,6 +82,13 @@ def check_histogram(name, samples):
     assert count == [counts[-1]] and len(total) == 1 and total[0] >= 0
 
 
+@pytest.fixture
+def site():
+    s = Site()
+    yield s
+    s.stop()
+
+
 def value(fams, name, **labels):
     for f in fams.values():
         for n, lab, v in f["samples"]:
@@ -128,7 +137,7 @@ def check_against_records(fams, recs):
                  le="60") == len(attempted)
 
 
-def test_metrics_parse_and_match_records(site, run, tmp_path):  # noqa
+def test_metrics_parse_and_match_records(site, run, tmp_path):
     inp = mixed_input(site, tmp_path)
     prom = tmp_path / "tf" / "cofetch.prom"
     prom.parent.mkdir()
@@ -168,7 +177,7 @@ def test_metrics_parse_and_match_records(site, run, tmp_path):  # noqa
                fams["cofetch_requests_total"]["samples"]) == 11
 
 
-def test_metrics_per_host(site, run, tmp_path):  # noqa: F811
+def test_metrics_per_host(site, run, tmp_path):
     inp = mixed_input(site, tmp_path)
     prom = tmp_path / "m.prom"
     code, recs, err = run(["-i", inp, "--retries", "0", "--metrics", prom,

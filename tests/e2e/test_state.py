@@ -12,7 +12,6 @@ import email.utils
 import hashlib
 import http.server
 import json
-import os
 import random
 import sqlite3
 import subprocess
@@ -21,7 +20,7 @@ import time
 
 import pytest
 
-from conftest import BINARY, SLOW, binary_env, by_index, lines_file
+from conftest import BINARY, SLOW, binary_env, lines_file
 
 
 class Site:
