@@ -13,7 +13,7 @@
    RSS (ru_maxrss of the child).
 
 Usage: tests/bench/state.py [--n N] [--keys K] [--repeat R] [--shuffle]
-                            [--cofetch P]
+                            [--body-size BYTES] [--cofetch P]
 Targets (issue 13): b/a and c/a <= 1.25, peak RSS < 32 MB.
 """
 
@@ -72,12 +72,12 @@ def free_port():
     return p
 
 
-def start_nginx(d):
+def start_nginx(d, size):
     os.makedirs(os.path.join(d, "tmp"))
     os.makedirs(os.path.join(d, "html"))
     for i in range(100):
         with open(os.path.join(d, "html", "%d.json" % i), "w") as f:
-            f.write('{"i": %d, "pad": "%s"}\n' % (i, "x" * (200 + i)))
+            f.write('{"i": %d, "pad": "%s"}\n' % (i, "x" * (size + i)))
     port = free_port()
     with open(os.path.join(d, "nginx.conf"), "w") as f:
         f.write(NGINX_CONF.format(d=d, port=port))
@@ -131,6 +131,8 @@ def main():
     ap.add_argument("--n", type=int, default=100000)
     ap.add_argument("--keys", type=int, default=1000000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--body-size", type=int, default=200,
+                    help="bytes of each response body (about)")
     ap.add_argument("--shuffle", action="store_true",
                     help="URLs in random order, not in the store's key "
                     "order (every lookup and update on another page)")
@@ -138,7 +140,7 @@ def main():
                     os.path.join(ROOT, "cofetch"))
     a = ap.parse_args()
     d = tempfile.mkdtemp(prefix="cofetch-state-bench-")
-    ng, port = start_nginx(d)
+    ng, port = start_nginx(d, a.body_size)
     try:
         base_db = os.path.join(d, "filled.db")
         t0 = time.monotonic()
