@@ -8,7 +8,12 @@
 
 #include "hash.h"
 
+#define HASH_SPARE	64
+
 static EVP_MD	*hash_md;	/* owned: fetched SHA-256 */
+static EVP_MD_CTX *spare[HASH_SPARE];	/* owned: contexts of finished
+					 * transfers, for the next ones */
+static int	 nspare;
 
 int
 hash_setup(void)
@@ -23,13 +28,15 @@ hash_cleanup(void)
 {
 	EVP_MD_free(hash_md);
 	hash_md = NULL;
+	while (nspare > 0)
+		EVP_MD_CTX_free(spare[--nspare]);
 }
 
 void
 hash_begin(struct hash *h)
 {
 	if (h->ctx == NULL)
-		h->ctx = EVP_MD_CTX_new();
+		h->ctx = nspare > 0 ? spare[--nspare] : EVP_MD_CTX_new();
 	if (h->ctx != NULL && EVP_DigestInit_ex2(h->ctx, hash_md,
 	    NULL) != 1) {
 		EVP_MD_CTX_free(h->ctx);
@@ -58,7 +65,11 @@ hash_end(struct hash *h, unsigned char *out)
 void
 hash_free(struct hash *h)
 {
-	EVP_MD_CTX_free(h->ctx);
+	/* A context per request would be a malloc and a free each. */
+	if (h->ctx != NULL && nspare < HASH_SPARE && hash_md != NULL)
+		spare[nspare++] = h->ctx;
+	else
+		EVP_MD_CTX_free(h->ctx);
 	h->ctx = NULL;
 }
 

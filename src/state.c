@@ -3,9 +3,11 @@
  * a WITHOUT ROWID table, so the loop never waits on more than a few
  * B-tree pages, and memory is SQLite's page cache, whatever the number
  * of keys. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <ev.h>
 #include <sqlite3.h>
@@ -210,6 +212,13 @@ state_open(const char *path, const struct opts *o, struct ev_loop *loop,
 	sloop = loop;
 	buf_init(&skey);
 	ev_timer_init(&commit_w, state_commit_cb, 0., 0.);
+	/* SQLite would say "disk I/O error" for a file we may not write. */
+	if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) < 0) {
+		(void)snprintf(err, errlen, "cannot write it: %s",
+		    strerror(errno));
+		buf_free(&skey);
+		return -1;
+	}
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)

@@ -356,9 +356,9 @@ xfer_finish(struct xfer *x, CURLcode result)
 		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(result));
 	if (xo->state_file != NULL && r->status > 0)
 		xfer_validators(e, r);
-	if (xo->hash)
-		state_compare(&x->prev, r, hash_end(&x->hash, digest) == 0 ?
-		    digest : NULL);
+	if (xo->hash)	/* a 304 has no body of its own to hash */
+		state_compare(&x->prev, r, r->status != 304 &&
+		    hash_end(&x->hash, digest) == 0 ? digest : NULL);
 	/* Only a response that arrived whole is saved; a 304 keeps the
 	 * file an earlier run saved, if any. */
 	sink_save_close(x, result == CURLE_OK && !x->too_large &&
