@@ -64,6 +64,11 @@ _cofetch()
 	--save-as|--save-as=)
 		return 0
 		;;
+	--state|--state=|--metrics|--metrics=)
+		_cofetch_reply -f -- "$cur"
+		compopt -o filenames 2>/dev/null
+		return 0
+		;;
 	-d|--data|--data=|--data-binary|--data-binary=|-H|--header|--header=)
 		if [[ $cur == @* ]]; then
 			_cofetch_reply -P @ -f -- "${cur#@}"
@@ -119,7 +124,8 @@ _cofetch()
 		    --max-redirs --insecure --proxy --http1.1 --http2
 		    --http2-prior-knowledge --no-compress --max-size --body
 		    --body= --headers --save --save-as --resume --shard --progress
-		    --no-progress --stats --quiet --verbose --help --version'
+		    --no-progress --stats --state --hash --only-changed
+		    --metrics --metrics-per-host --quiet --verbose --help --version'
 		if [[ $cur == --* ]]; then
 			_cofetch_reply -W "$longopts" -- "$cur"
 		else

@@ -22,6 +22,7 @@
 #include "host.h"
 #include "exitcode.h"
 #include "input.h"
+#include "metrics.h"
 #include "msg.h"
 #include "net.h"
 #include "opts.h"
@@ -34,6 +35,7 @@
 #include "sched.h"
 #include "save.h"
 #include "sem.h"
+#include "state.h"
 #include "stats.h"
 #include "task.h"
 #include "util.h"
@@ -69,8 +71,14 @@ run_emit(uint64_t seq, const struct request *req, const struct result *res)
 {
 	char *masked;
 
+	state_note(req, res);
+	metrics_note(req, res);
 	buf_reset(&rec_buf);
-	record_encode(&rec_buf, req, res, &opts);
+	/* --only-changed: an unchanged record is left out, but its slot in
+	 * the --ordered window is still handed over. */
+	if (!opts.only_changed || res->kind != KIND_NONE ||
+	    res->changed != CHANGED_NO)
+		record_encode(&rec_buf, req, res, &opts);
 	output_emit(seq, rec_buf.data, rec_buf.len);
 	if (res->kind != KIND_NONE)
 		any_failed = 1;
@@ -428,6 +436,7 @@ main(int argc, char **argv)
 	 * the loop reads them, so one that lands as the run ends is still
 	 * seen (sigpending() below) rather than lost. */
 	loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_SIGNALFD);
+	metrics_start(&opts);
 	sched_init(loop);
 	input = input_new(loop, &opts, input_wake, NULL, err, sizeof(err));
 	if (input == NULL) {
@@ -436,6 +445,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 	input_set_want(input, run_want, NULL);
+	if (opts.state_file != NULL && state_open(opts.state_file, &opts,
+	    loop, err, sizeof(err)) < 0) {
+		usagef("--state %s: %s", opts.state_file, err);
+		status = EXIT_USAGE;
+		goto out;
+	}
 	if (opts.save_dir != NULL &&
 	    save_init(opts.save_dir, opts.save_as, err, sizeof(err)) < 0) {
 		usagef("%s", err);
@@ -538,6 +553,17 @@ main(int argc, char **argv)
 	progress_free();
 	buf_free(&rec_buf);
 out:
+	/* Records the reader never got are not marked as seen. */
+	if (state_close(output_error() == 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cofetch: %s\n", err);
+		status = status < 3 ? 3 : status;
+	}
+	if (opts.metrics_file != NULL && metrics_write(opts.metrics_file,
+	    status, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cofetch: %s\n", err);
+		status = status < 3 ? 3 : status;
+	}
+	metrics_free();
 	input_free(input);
 	input_parse_cleanup();
 	resume_free(&resumed);

@@ -389,6 +389,17 @@ opts_finish(struct opts *o)
 		    "FILE already holds");
 		return -1;
 	}
+	if (o->only_changed && o->state_file == NULL) {
+		usagef("--only-changed needs --state FILE: it compares with "
+		    "what the store holds");
+		return -1;
+	}
+	if (o->metrics_per_host && o->metrics_file == NULL) {
+		usagef("--metrics-per-host needs --metrics FILE");
+		return -1;
+	}
+	if (o->state_file != NULL)
+		o->hash = 1;		/* --state implies --hash */
 	if (o->output != NULL && strcmp(o->output, "-") == 0)
 		o->output = NULL;
 	stdin_used = o->nurls == 0 && o->ninputs == 0;

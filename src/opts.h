@@ -107,6 +107,13 @@ struct opts {
 	int		  version;	/* -V given */
 	char		**owned;	/* malloced strings the fields above */
 	size_t		  nowned;	/* may point to, freed at the end */
+
+	/* Between runs (man page, STATE STORE and METRICS). */
+	const char	 *state_file;	/* --state, or NULL */
+	int		  hash;		/* --hash (implied by --state) */
+	int		  only_changed;
+	const char	 *metrics_file;	/* --metrics, or NULL */
+	int		  metrics_per_host;
 };
 
 /* Parse argv into o. On a usage error prints "cofetch: ..." and a hint to

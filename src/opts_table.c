@@ -151,6 +151,18 @@ const struct opt_def opt_defs[] = {
 	    "no progress line"),
 	FLAG("stats", 0, stats, 1,
 	    "print a JSON summary on stderr at the end"),
+	STR("state", 0, state_file, NULL, "FILE",
+	    "keep validators and content hashes in FILE (SQLite) between "
+	    "runs: conditional requests, \"hash\" and \"changed\""),
+	FLAG("hash", 0, hash, 1,
+	    "add \"hash\" (sha256 of the body) to records"),
+	FLAG("only-changed", 0, only_changed, 1,
+	    "with --state: write records only for changed content and "
+	    "failures"),
+	STR("metrics", 0, metrics_file, NULL, "FILE",
+	    "write Prometheus metrics of the run to FILE at the end"),
+	FLAG("metrics-per-host", 0, metrics_per_host, 1,
+	    "with --metrics: add per-host series"),
 	FLAG("quiet", 'q', verbosity, -1,
 	    "no warnings on stderr"),
 	FLAG("verbose", 'v', verbosity, 1,

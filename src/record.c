@@ -448,5 +448,19 @@ record_encode(struct buf *out, const struct request *req,
 		ADD_LIT(out, ",\"file\":");
 		add_string_or_null(out, res->file);
 	}
+	if (o->hash) {
+		ADD_LIT(out, ",\"hash\":");
+		add_string_or_null(out, res->hash[0] != '\0' ? res->hash :
+		    NULL);
+	}
+	if (o->state_file != NULL) {
+		ADD_LIT(out, ",\"changed\":");
+		if (res->changed == CHANGED_UNKNOWN)
+			ADD_LIT(out, "null");
+		else if (res->changed == CHANGED_YES)
+			ADD_LIT(out, "true");
+		else
+			ADD_LIT(out, "false");
+	}
 	ADD_LIT(out, "}\n");
 }

@@ -6,10 +6,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash.h"
 #include "kind.h"
 #include "opts.h"
 #include "request.h"
 #include "util.h"
+
+/* "changed" of a record (--state): unknown is null (no content stored for
+ * the key, or no content this time). */
+enum changed {
+	CHANGED_UNKNOWN = 0,
+	CHANGED_NO,
+	CHANGED_YES
+};
 
 /* What happened to a request; filled by the transfer and the task. */
 struct result {
@@ -37,6 +46,12 @@ struct result {
 	struct buf	 body;		/* body bytes when --body */
 	char		*file;		/* malloced path of the saved body, or
 					 * NULL */
+	char		 hash[HASH_TEXT_LEN]; /* "sha256:<hex>" of the body
+					 * (--hash, --state), or "" */
+	enum changed	 changed;	/* --state: against the store */
+	char		 etag[256];	/* the final response's validators,
+					 * "" when absent or too long */
+	char		 last_modified[64];
 };
 
 void	result_init(struct result *r);

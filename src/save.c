@@ -325,3 +325,21 @@ save_close(struct xfer *x, int keep)
 	if (keep)
 		x->res->file = xstrdup(path);
 }
+
+void
+save_keep_previous(struct xfer *x)
+{
+	char name[SAVENAME_MAX + 1], path[SAVENAME_MAX + 4096], why[200];
+	struct stat st;
+
+	if (save_dirfd < 0 || x->res->file != NULL ||
+	    save_name(x, name, sizeof(name), why, sizeof(why)) < 0)
+		return;
+	/* The file an earlier run published, if it is still a regular
+	 * file (not followed through a link). */
+	if (fstatat(save_dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode))
+		return;
+	(void)snprintf(path, sizeof(path), "%s/%s", save_dir, name);
+	x->res->file = xstrdup(path);
+}

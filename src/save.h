@@ -32,6 +32,9 @@ int	save_write(struct xfer *x, const char *p, size_t len);
  * failure to do so becomes a `write` error in x->res), else remove it.
  * x->res->file is set (malloced) for a published file. Idempotent. */
 void	save_close(struct xfer *x, int keep);
+/* A 304 (--state): point x->res->file at the file an earlier run saved
+ * under this request's name, when it is there. */
+void	save_keep_previous(struct xfer *x);
 /* The final path of index without --save-as, into buf (messages). */
 void	save_path(char *buf, size_t len, uint64_t index);
 

@@ -449,3 +449,52 @@ setopt_request(CURL *e, struct setopt_state *st, const struct request *req,
 		st->pipewait = pipewait;
 	}
 }
+
+/* Does the line or -H set a header named like name ("Name:")? */
+static int
+setopt_user_sets(const struct request *req, const char *name)
+{
+	char **h;
+	size_t i;
+
+	for (h = req->headers; h != NULL && *h != NULL; h++)
+		if (header_same_name(*h, name))
+			return 1;
+	for (i = 0; i < xo->nheaders; i++)
+		if (header_same_name(xo->headers[i], name))
+			return 1;
+	return 0;
+}
+
+void
+setopt_validators(CURL *e, struct setopt_state *st,
+    const struct request *req, struct curl_slist **hdrs, const char *etag,
+    const char *last_modified)
+{
+	const char *method;
+	char *l;
+	size_t i;
+
+	if (etag[0] == '\0' && last_modified[0] == '\0')
+		return;
+	method = request_method(req, xo);
+	if ((strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) ||
+	    setopt_user_sets(req, "If-None-Match:") ||
+	    setopt_user_sets(req, "If-Modified-Since:"))
+		return;
+	if (*hdrs == NULL)
+		for (i = 0; i < nbase; i++)
+			*hdrs = curl_slist_append(*hdrs, base_hdrs[i]);
+	if (etag[0] != '\0') {
+		l = header_line("If-None-Match", etag);
+		*hdrs = curl_slist_append(*hdrs, l);
+		free(l);
+	}
+	if (last_modified[0] != '\0') {
+		l = header_line("If-Modified-Since", last_modified);
+		*hdrs = curl_slist_append(*hdrs, l);
+		free(l);
+	}
+	(void)curl_easy_setopt(e, CURLOPT_HTTPHEADER, *hdrs);
+	st->custom = 1;
+}

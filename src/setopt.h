@@ -27,6 +27,12 @@ void	setopt_common(CURL *e);
  * until the transfer ends. */
 void	setopt_request(CURL *e, struct setopt_state *st,
 	    const struct request *req, struct curl_slist **hdrs);
+/* After setopt_request(): add If-None-Match: etag and If-Modified-Since:
+ * last_modified ("" for none) to *hdrs, for a GET or HEAD whose line and
+ * -H set neither header themselves (--state). */
+void	setopt_validators(CURL *e, struct setopt_state *st,
+	    const struct request *req, struct curl_slist **hdrs,
+	    const char *etag, const char *last_modified);
 /* Forget per-host state (h2c hosts). */
 void	setopt_forget(void);
 

@@ -54,6 +54,7 @@ sink_write_cb(char *p, size_t size, size_t nmemb, void *userdata)
 		return 0;
 	}
 	x->res->size += (int64_t)len;
+	hash_update(&x->hash, p, len);
 	if (so->body != BODY_NONE)
 		buf_add(&x->res->body, p, len);
 	if (x->save_fd >= 0 && save_write(x, p, len) < 0)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net.h"
 #include "retry.h"
@@ -36,6 +37,8 @@ xfer_global_init(const struct opts *o, struct ev_loop *loop,
 {
 	xo = o;
 	xfer_done = done;
+	if (o->hash && hash_setup() < 0)
+		return -1;
 	sink_setup(o);
 	setopt_setup(o);
 	return net_init(loop, xfer_net_done, o->concurrency);
@@ -53,6 +56,7 @@ xfer_global_cleanup(void)
 		free(h);
 	}
 	setopt_cleanup();
+	hash_cleanup();
 }
 
 static struct xfer_handle *
@@ -119,6 +123,10 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	h->errbuf[0] = '\0';
 	if (xo->save_dir != NULL && save_open(x, req) < 0)
 		goto fail;
+	if (xo->hash)
+		hash_begin(&x->hash);
+	if (x->res->attempts <= 1)	/* looked up once per request */
+		state_lookup(req, &x->prev);
 	(void)curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	(void)curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 	/* Never without the callback: libcurl would hand the headers to
@@ -126,6 +134,8 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	if (sink_header_cb_on())
 		(void)curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	setopt_request(e, &h->st, req, &x->hdrs);
+	setopt_validators(e, &h->st, req, &x->hdrs, x->prev.etag,
+	    x->prev.last_modified);
 	if (net_add(e) < 0) {
 		x->res->kind = KIND_INTERNAL;
 		(void)snprintf(x->res->message, sizeof(x->res->message),
@@ -242,6 +252,22 @@ xfer_retry_after(CURL *e)
 	return retry_after_parse(h->value, now_wall());
 }
 
+/* The final response's ETag and Last-Modified (--state), "" when absent
+ * or too long to keep. */
+static void
+xfer_validators(CURL *e, struct result *r)
+{
+	struct curl_header *h;
+
+	if (curl_easy_header(e, "ETag", 0, CURLH_HEADER, -1,
+	    &h) == CURLHE_OK && strlen(h->value) < sizeof(r->etag))
+		(void)snprintf(r->etag, sizeof(r->etag), "%s", h->value);
+	if (curl_easy_header(e, "Last-Modified", 0, CURLH_HEADER, -1,
+	    &h) == CURLHE_OK && strlen(h->value) < sizeof(r->last_modified))
+		(void)snprintf(r->last_modified, sizeof(r->last_modified),
+		    "%s", h->value);
+}
+
 static void
 xfer_finish(struct xfer *x, CURLcode result)
 {
@@ -251,6 +277,7 @@ xfer_finish(struct xfer *x, CURLcode result)
 	curl_off_t dns = 0, conn = 0, app = 0, start = 0, total = 0;
 	long ver = 0, nconn = -1;
 	char *s = NULL, path[4096];
+	unsigned char digest[HASH_LEN];
 
 	(void)curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
 	(void)curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &ver);
@@ -328,9 +355,17 @@ xfer_finish(struct xfer *x, CURLcode result)
 	else if (r->kind != KIND_NONE)
 		(void)snprintf(r->message, sizeof(r->message), "%s",
 		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(result));
-	/* Only a response that arrived whole is saved. */
+	if (xo->state_file != NULL && r->status > 0)
+		xfer_validators(e, r);
+	if (xo->hash)	/* a 304 has no body of its own to hash */
+		state_compare(&x->prev, r, r->status != 304 &&
+		    hash_end(&x->hash, digest) == 0 ? digest : NULL);
+	/* Only a response that arrived whole is saved; a 304 keeps the
+	 * file an earlier run saved, if any. */
 	save_close(x, result == CURLE_OK && !x->too_large &&
-	    !x->write_failed);
+	    !x->write_failed && r->status != 304);
+	if (r->status == 304 && xo->save_dir != NULL)
+		save_keep_previous(x);
 	x->h = NULL;
 	xfer_handle_put(h);
 }
@@ -348,6 +383,7 @@ void
 xfer_free(struct xfer *x)
 {
 	xfer_abort(x);
+	hash_free(&x->hash);
 	curl_slist_free_all(x->hdrs);
 	x->hdrs = NULL;
 }

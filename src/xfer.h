@@ -11,6 +11,7 @@
 #include "opts.h"
 #include "record.h"
 #include "request.h"
+#include "state.h"
 
 struct ev_loop;
 struct xfer_handle;
@@ -40,6 +41,9 @@ struct xfer {
 						 * attempt: x->res is not its
 						 * outcome */
 	uint64_t		 index;
+	struct hash		 hash;		/* owned: --hash, --state */
+	struct state_prev	 prev;		/* --state: the store's entry
+						 * for the request */
 };
 
 /* Called when an attempt has ended (x->res filled) or, after

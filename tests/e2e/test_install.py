@@ -158,7 +158,8 @@ def test_bash_completes_long_option_prefix(files):
     assert "--body" in got, got
     assert all(w.startswith("--bo") for w in got), got
     assert complete(files, "--per-host-r") == ["--per-host-rate"]
-    assert complete(files, "--stat") == ["--stats"]
+    assert complete(files, "--stats") == ["--stats"]
+    assert sorted(complete(files, "--stat")) == ["--state", "--stats"]
 
 
 def test_bash_completes_files_after_input(files):

@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""tests/bench/state.py: what --state costs, against nginx on 127.0.0.1.
+
+1. Fill a store with KEYS keys (default 1,000,000) the way cofetch writes
+   them (schema 2: a key like "GET http://host/p?k=N", an ETag, a
+   Last-Modified, a 32-byte hash, status and times); report bytes per key.
+2. N requests (default 100,000) to nginx, at -c 50, with -o /dev/null:
+   a) without --state                   (baseline)
+   b) --state on the filled store, first sight of N new keys (200s)
+   c) the same again: every request conditional, 304s
+   Each is run REPEAT times; the report gives the median user+sys CPU
+   seconds of cofetch, the ratio to the baseline, wall seconds and peak
+   RSS (ru_maxrss of the child).
+
+Usage: tests/bench/state.py [--n N] [--keys K] [--repeat R] [--shuffle]
+                            [--body-size BYTES] [--cofetch P]
+Targets (issue 13): b/a and c/a <= 1.25, peak RSS < 32 MB.
+"""
+
+import argparse
+import hashlib
+import os
+import random
+import resource
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+NGINX_CONF = """\
+daemon off;
+master_process off;
+worker_processes 1;
+worker_rlimit_nofile 8192;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/tmp/body;
+    proxy_temp_path {d}/tmp/proxy;
+    fastcgi_temp_path {d}/tmp/fastcgi;
+    uwsgi_temp_path {d}/tmp/uwsgi;
+    scgi_temp_path {d}/tmp/scgi;
+    keepalive_requests 10000000;
+    default_type application/json;
+    server {{
+        listen 127.0.0.1:{port};
+        root {d}/html;
+        location / {{ }}
+    }}
+}}
+"""
+
+SCHEMA = ("CREATE TABLE entries (key TEXT PRIMARY KEY NOT NULL, etag TEXT, "
+          "last_modified TEXT, hash BLOB, status INTEGER, fetched_at "
+          "INTEGER, changed_at INTEGER) WITHOUT ROWID")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def start_nginx(d, size):
+    os.makedirs(os.path.join(d, "tmp"))
+    os.makedirs(os.path.join(d, "html"))
+    for i in range(100):
+        with open(os.path.join(d, "html", "%d.json" % i), "w") as f:
+            f.write('{"i": %d, "pad": "%s"}\n' % (i, "x" * (size + i)))
+    port = free_port()
+    with open(os.path.join(d, "nginx.conf"), "w") as f:
+        f.write(NGINX_CONF.format(d=d, port=port))
+    exe = shutil.which("nginx") or "/usr/sbin/nginx"
+    p = subprocess.Popen([exe, "-p", d, "-c", os.path.join(d, "nginx.conf"),
+                          "-e", os.path.join(d, "error.log")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+            return p, port
+        except OSError:
+            time.sleep(0.05)
+    sys.exit("nginx did not start")
+
+
+def fill(db, keys, port):
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute(SCHEMA)
+    con.execute("PRAGMA user_version = 2")
+    now = int(time.time())
+    names = ("GET http://127.0.0.1:%d/%d.json?old=%d" % (port, i % 100, i)
+            for i in range(keys))
+    rows = ((k, '"%x-%x"' % (0x6560a0b0 + i, 200 + i % 100),
+             "Mon, 30 Nov 2026 10:00:00 GMT",
+             hashlib.sha256(b"%d" % i).digest(), 200, now, now)
+            for i, k in enumerate(names))
+    con.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?)", rows)
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+def run(cofetch, args):
+    t0 = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    p = subprocess.run([cofetch] + args, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.monotonic() - t0
+    if p.returncode != 0:
+        sys.exit("cofetch failed (%d): %s" % (p.returncode, p.stderr[-500:]))
+    cpu = (after.ru_utime - before.ru_utime) + \
+        (after.ru_stime - before.ru_stime)
+    return cpu, wall, after.ru_maxrss
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100000)
+    ap.add_argument("--keys", type=int, default=1000000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--body-size", type=int, default=200,
+                    help="bytes of each response body (about)")
+    ap.add_argument("--shuffle", action="store_true",
+                    help="URLs in random order, not in the store's key "
+                    "order (every lookup and update on another page)")
+    ap.add_argument("--cofetch", default=os.environ.get("COFETCH") or
+                    os.path.join(ROOT, "cofetch"))
+    a = ap.parse_args()
+    d = tempfile.mkdtemp(prefix="cofetch-state-bench-")
+    ng, port = start_nginx(d, a.body_size)
+    try:
+        base_db = os.path.join(d, "filled.db")
+        t0 = time.monotonic()
+        fill(base_db, a.keys, port)
+        size = os.path.getsize(base_db)
+        print("store: %d keys, %d bytes, %.0f bytes/key (filled in %.1f s)"
+              % (a.keys, size, size / a.keys, time.monotonic() - t0))
+        urls = os.path.join(d, "urls.txt")
+        lines = ["http://127.0.0.1:%d/%d.json?k=%d\n" % (port, i % 100, i)
+                 for i in range(a.n)]
+        if a.shuffle:
+            random.Random(1).shuffle(lines)
+        with open(urls, "w") as f:
+            f.writelines(lines)
+        common = ["-q", "-c", "50", "-i", urls, "-o", "/dev/null"]
+        res = {"a": [], "b": [], "c": []}
+        rss = {"a": 0, "b": 0, "c": 0}
+        for _ in range(a.repeat):
+            db = os.path.join(d, "run.db")
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(db + suffix):
+                    os.unlink(db + suffix)
+            shutil.copy(base_db, db)
+            # One child at a time, so ru_maxrss is this child's.
+            for k, extra in (("a", []), ("b", ["--state", db]),
+                             ("c", ["--state", db])):
+                r = subprocess.run([sys.executable, __file__, "--child",
+                                    a.cofetch] + common + extra,
+                                   stdout=subprocess.PIPE, check=True)
+                cpu, wall, maxrss = map(float, r.stdout.split())
+                res[k].append((cpu, wall))
+                rss[k] = max(rss[k], maxrss)
+        size2 = os.path.getsize(db)
+        base = statistics.median(c for c, _ in res["a"])
+        names = {"a": "no --state", "b": "--state, new keys (200)",
+                 "c": "--state, conditional (304)"}
+        print("%d requests, -c 50, median of %d:" % (a.n, a.repeat))
+        for k in "abc":
+            cpu = statistics.median(c for c, _ in res[k])
+            wall = statistics.median(w for _, w in res[k])
+            print("  %-28s cpu %6.2f s  x%.2f  wall %6.2f s  "
+                  "peak RSS %5.1f MB" % (names[k], cpu, cpu / base, wall,
+                                         rss[k] / 1024))
+        print("store after the runs: %d keys, %d bytes, %.0f bytes/key"
+              % (a.keys + a.n, size2, size2 / (a.keys + a.n)))
+    finally:
+        ng.terminate()
+        ng.wait()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        cpu, wall, maxrss = run(sys.argv[2], sys.argv[3:])
+        print(cpu, wall, maxrss)
+    else:
+        main()

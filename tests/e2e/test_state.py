@@ -1,0 +1,516 @@
+"""test_state.py: --state, --hash and --only-changed: conditional requests
+from stored validators, change detection by content hash, and a store that
+survives kill -9 and refuses a second run.
+
+The site below is scripted per test: its bodies change between runs, its
+/e/ pages serve ETag and Last-Modified and answer 304 to a matching
+validator, its /i/ pages serve an ETag but ignore validators (always 200),
+and /fail/ pages answer 500.
+"""
+
+import email.utils
+import hashlib
+import http.server
+import json
+import random
+import sqlite3
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import BINARY, SLOW, binary_env, lines_file
+
+
+class Site:
+    """A threaded HTTP/1.1 server on 127.0.0.1 whose bodies can change."""
+
+    def __init__(self):
+        self.bodies = {}        # path -> bytes
+        self.seen = []          # (path, If-None-Match, If-Modified-Since)
+        self.lock = threading.Lock()
+        site = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                site.handle(self)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                     Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       daemon=True)
+        self.thread.start()
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def set(self, path, body):
+        with self.lock:
+            self.bodies[path] = body if isinstance(body, bytes) \
+                else body.encode()
+
+    def handle(self, h):
+        path = h.path.split("?")[0]
+        inm = h.headers.get("If-None-Match")
+        ims = h.headers.get("If-Modified-Since")
+        with self.lock:
+            self.seen.append((path, inm, ims))
+            body = self.bodies.get(path, b"missing")
+        if path.startswith("/fail/"):
+            return self.send(h, 500, b"down", {})
+        digest = hashlib.sha256(body).hexdigest()
+        etag = '"%s"' % digest[:16]
+        # A Last-Modified that changes with the body.
+        lm = email.utils.formatdate(1700000000 + int(digest[:6], 16),
+                                    usegmt=True)
+        hdrs = {"ETag": etag, "Last-Modified": lm}
+        if path.startswith("/e/") and (inm == etag or
+                                       (inm is None and ims == lm)):
+            return self.send(h, 304, b"", hdrs)
+        return self.send(h, 200, body, hdrs)
+
+    @staticmethod
+    def send(h, status, body, hdrs):
+        h.send_response(status)
+        for k, v in hdrs.items():
+            h.send_header(k, v)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        if status != 304:
+            h.wfile.write(body)
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def site():
+    s = Site()
+    yield s
+    s.stop()
+
+
+def sha(body):
+    return "sha256:" + hashlib.sha256(body.encode()).hexdigest()
+
+
+def run_state(run, args, urls, tmp_path, name="in.txt", timeout=60):
+    inp = lines_file(tmp_path / name, urls)
+    return run(["-c", "8", "-i", inp] + args, timeout=timeout)
+
+
+def test_first_run_is_unknown_then_304_is_unchanged(site, run, tmp_path):
+    """First sight of every key: changed null and a hash; the second run
+    sends the stored validators, gets 304s, and says changed: false."""
+    for i in range(5):
+        site.set("/e/%d" % i, "page %d" % i)
+    urls = [site.url("/e/%d" % i) for i in range(5)]
+    db = tmp_path / "state.db"
+    code, recs, err = run_state(run, ["--state", db], urls, tmp_path)
+    assert code == 0, err
+    assert len(recs) == 5
+    for r in recs:
+        i = int(r["url"].rsplit("/", 1)[1])
+        assert r["ok"] and r["status"] == 200
+        assert r["changed"] is None
+        assert r["hash"] == sha("page %d" % i)
+        assert list(r)[-2:] == ["hash", "changed"]
+    site.seen.clear()
+    code, recs, err = run_state(run, ["--state", db], urls, tmp_path)
+    assert code == 0, err
+    for r in recs:
+        i = int(r["url"].rsplit("/", 1)[1])
+        assert r["ok"] is True and r["status"] == 304
+        assert r["changed"] is False
+        # The record names the content it still stands for.
+        assert r["hash"] == sha("page %d" % i)
+        assert r["error"] is None
+    assert len(site.seen) == 5
+    for path, inm, ims in site.seen:
+        assert inm is not None and inm.startswith('"')
+        assert ims is not None and ims.endswith("GMT")
+
+
+def test_changed_body_gives_changed_true_and_new_hash(site, run, tmp_path):
+    for i in range(6):
+        site.set("/e/%d" % i, "v1 %d" % i)
+    urls = [site.url("/e/%d" % i) for i in range(6)]
+    db = tmp_path / "state.db"
+    assert run_state(run, ["--state", db], urls, tmp_path)[0] == 0
+    site.set("/e/1", "v2 1")
+    site.set("/e/4", "v2 4")
+    code, recs, err = run_state(run, ["--state", db], urls, tmp_path)
+    assert code == 0, err
+    for r in recs:
+        i = int(r["url"].rsplit("/", 1)[1])
+        if i in (1, 4):
+            assert r["status"] == 200 and r["changed"] is True
+            assert r["hash"] == sha("v2 %d" % i)
+        else:
+            assert r["status"] == 304 and r["changed"] is False
+            assert r["hash"] == sha("v1 %d" % i)
+    # The change is remembered: a third run sees nothing new.
+    code, recs, err = run_state(run, ["--state", db], urls, tmp_path)
+    assert code == 0, err
+    assert all(r["changed"] is False and r["status"] == 304 for r in recs)
+    con = sqlite3.connect(str(db))
+    rows = dict(con.execute("SELECT key, changed_at >= fetched_at - 60 "
+                            "FROM entries").fetchall())
+    con.close()
+    assert len(rows) == 6
+
+
+def test_server_ignoring_validators_unchanged_by_hash(site, run, tmp_path):
+    """Always 200 with the same body: changed is false from the hash."""
+    for i in range(4):
+        site.set("/i/%d" % i, "same %d" % i)
+    urls = [site.url("/i/%d" % i) for i in range(4)]
+    db = tmp_path / "state.db"
+    assert run_state(run, ["--state", db], urls, tmp_path)[0] == 0
+    site.set("/i/2", "other 2")
+    code, recs, err = run_state(run, ["--state", db], urls, tmp_path)
+    assert code == 0, err
+    for r in recs:
+        i = int(r["url"].rsplit("/", 1)[1])
+        assert r["status"] == 200
+        assert r["changed"] is (i == 2)
+        assert r["hash"] == sha(("other %d" if i == 2 else "same %d") % i)
+
+
+def test_only_changed_prints_exactly_changed_and_failed(site, run,
+                                                         tmp_path):
+    for i in range(8):
+        site.set("/e/%d" % i, "a %d" % i)
+    urls = [site.url("/e/%d" % i) for i in range(8)] + \
+        [site.url("/fail/x")]
+    db = tmp_path / "state.db"
+    code, recs, err = run_state(run, ["--state", db, "--only-changed",
+                                      "--retries", "0"], urls, tmp_path)
+    # First sight is new content: everything is written.
+    assert code == 1 and len(recs) == 9
+    site.set("/e/3", "b 3")
+    site.set("/e/6", "b 6")
+    for extra in ([], ["--ordered"]):
+        code, recs, err = run_state(run, ["--state", db, "--only-changed",
+                                          "--retries", "0"] + extra,
+                                    urls, tmp_path)
+        assert code == 1, err
+        got = sorted(r["url"].rsplit("/", 1)[1] for r in recs)
+        if not extra:
+            assert got == ["3", "6", "x"]
+            assert all(r["changed"] is True for r in recs if r["ok"])
+        else:
+            # The change was stored by the run before.
+            assert got == ["x"]
+        bad = [r for r in recs if not r["ok"]]
+        assert len(bad) == 1 and bad[0]["status"] == 500
+        assert bad[0]["changed"] is None and bad[0]["hash"] is None
+    if True:
+        idx = [r["index"] for r in recs]
+        assert idx == sorted(idx)
+
+
+def test_hash_without_state(site, run, tmp_path):
+    site.set("/i/h", "hello")
+    code, recs, err = run(["--hash", site.url("/i/h")])
+    assert code == 0, err
+    assert recs[0]["hash"] == sha("hello")
+    assert "changed" not in recs[0]
+
+
+def test_key_is_id_else_method_and_url(site, run, tmp_path):
+    """The same URL under two ids is two keys; the id's exact JSON text
+    is the key, else "METHOD URL"."""
+    site.set("/e/k", "body k")
+    u = site.url("/e/k")
+    lines = [json.dumps({"url": u, "id": "a"}),
+             json.dumps({"url": u, "id": {"n": 1}}), u]
+    db = tmp_path / "state.db"
+    code, recs, err = run_state(run, ["--state", db, "--ordered"], lines,
+                                tmp_path)
+    assert code == 0, err
+    assert [r["changed"] for r in recs] == [None, None, None]
+    con = sqlite3.connect(str(db))
+    keys = sorted(k for (k,) in con.execute("SELECT key FROM entries"))
+    con.close()
+    assert keys == sorted(['"a"', '{"n":1}', "GET " + u])
+    code, recs, err = run_state(run, ["--state", db, "--ordered"], lines,
+                                tmp_path)
+    assert [r["changed"] for r in recs] == [False, False, False]
+
+
+def test_own_validator_header_is_not_replaced(site, run, tmp_path):
+    site.set("/e/o", "own")
+    u = site.url("/e/o")
+    db = tmp_path / "state.db"
+    assert run(["--state", db, u])[0] == 0
+    site.seen.clear()
+    code, recs, err = run(["--state", db, "-H", "If-None-Match: \"zz\"", u])
+    assert code == 0, err
+    assert site.seen == [("/e/o", '"zz"', None)]
+    assert recs[0]["status"] == 200 and recs[0]["changed"] is False
+
+
+def test_failure_keeps_stored_content(site, run, tmp_path):
+    """A failed fetch updates the status but not the validators or the
+    hash: the next good response compares against the last content."""
+    site.set("/e/f", "good")
+    good = json.dumps({"url": site.url("/e/f"), "id": "k"})
+    bad = json.dumps({"url": site.url("/fail/f"), "id": "k"})
+    db = tmp_path / "state.db"
+    assert run_state(run, ["--state", db], [good], tmp_path)[0] == 0
+    code, recs, err = run_state(run, ["--state", db, "--retries", "0"],
+                                [bad], tmp_path)
+    assert code == 1 and recs[0]["status"] == 500
+    assert recs[0]["changed"] is None and recs[0]["hash"] is None
+    con = sqlite3.connect(str(db))
+    row = con.execute("SELECT status, hash IS NOT NULL, etag FROM entries "
+                      "WHERE key = '\"k\"'").fetchone()
+    con.close()
+    assert row[0] == 500 and row[1] == 1 and row[2].startswith('"')
+    code, recs, err = run_state(run, ["--state", db], [good], tmp_path)
+    assert recs[0]["status"] == 304 and recs[0]["changed"] is False
+
+
+def test_save_304_keeps_previous_file(site, run, tmp_path):
+    site.set("/e/s", "saved body")
+    u = site.url("/e/s")
+    db, d = tmp_path / "state.db", tmp_path / "out"
+    code, recs, err = run(["--state", db, "--save", d, u])
+    assert code == 0, err
+    f = recs[0]["file"]
+    assert open(f).read() == "saved body"
+    code, recs, err = run(["--state", db, "--save", d, u])
+    assert code == 0, err
+    assert recs[0]["status"] == 304 and recs[0]["changed"] is False
+    assert recs[0]["file"] == f
+    assert open(f).read() == "saved body"
+
+
+def test_older_schema_is_upgraded(site, run, tmp_path):
+    """A version-1 store (no change time) is brought up to date in place
+    and its validators are used."""
+    site.set("/e/old", "old body")
+    u = site.url("/e/old")
+    db = tmp_path / "state.db"
+    # What a 304 needs: the validators the site sends for this body.
+    assert run(["--state", tmp_path / "probe.db", u])[0] == 0
+    p = sqlite3.connect(str(tmp_path / "probe.db"))
+    etag, lm, h = p.execute("SELECT etag, last_modified, hash FROM "
+                            "entries").fetchone()
+    p.close()
+    con = sqlite3.connect(str(db))
+    con.execute("CREATE TABLE entries (key TEXT PRIMARY KEY NOT NULL, "
+                "etag TEXT, last_modified TEXT, hash BLOB, status INTEGER, "
+                "fetched_at INTEGER) WITHOUT ROWID")
+    con.execute("INSERT INTO entries VALUES (?, ?, ?, ?, 200, 1)",
+                ("GET " + u, etag, lm, h))
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    con.close()
+    code, recs, err = run(["--state", db, u])
+    assert code == 0, err
+    assert recs[0]["status"] == 304 and recs[0]["changed"] is False
+    con = sqlite3.connect(str(db))
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    cols = [r[1] for r in con.execute("PRAGMA table_info(entries)")]
+    assert "changed_at" in cols
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+
+
+@pytest.mark.parametrize("what", ["newer", "foreign", "garbage"])
+def test_unusable_store_is_a_usage_error(run, tmp_path, what):
+    db = tmp_path / "state.db"
+    if what == "garbage":
+        db.write_bytes(b"not a database at all\n" * 100)
+    else:
+        con = sqlite3.connect(str(db))
+        if what == "newer":
+            con.execute("PRAGMA user_version = 99")
+        con.execute("CREATE TABLE other (x)")
+        con.commit()
+        con.close()
+    before = db.read_bytes()
+    out = tmp_path / "out.jsonl"
+    out.write_text("keep\n")
+    code, recs, err = run(["--state", db, "-o", out,
+                           "http://127.0.0.1:9/"])
+    assert code == 2
+    assert "--state" in err and recs == []
+    assert {"newer": "newer", "foreign": "not a cofetch state file",
+            "garbage": "not a database"}[what] in err
+    assert db.read_bytes() == before
+    assert out.read_text() == "keep\n"
+
+
+def test_options_need_their_partners(run):
+    code, _, err = run(["--only-changed", "http://127.0.0.1:9/"])
+    assert code == 2 and "--state" in err
+    code, _, err = run(["--metrics-per-host", "http://127.0.0.1:9/"])
+    assert code == 2 and "--metrics" in err
+
+
+def test_second_run_on_same_store_fails_clearly(site, run, spawn, tmp_path):
+    """One run holds the store; a second waits a bounded time, then exits
+    2 saying so, and the store stays sound."""
+    site.set("/e/a", "a")
+    db = tmp_path / "state.db"
+    first = spawn(["--state", db, "-i", "-"], stdin=subprocess.PIPE)
+    first.write(site.url("/e/a") + "\n")
+    assert first.readline(10 * SLOW) is not None   # the store is open
+    t0 = time.monotonic()
+    code, recs, err = run(["--state", db, site.url("/e/a")], timeout=30)
+    waited = time.monotonic() - t0
+    assert code == 2, err
+    assert "in use by another cofetch run" in err
+    assert recs == []
+    assert waited >= 4.0    # STATE_WAIT_MS, with slack
+    first.close_stdin()
+    code, recs, err = first.finish()
+    assert code == 0, err
+    con = sqlite3.connect(str(db))
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT count(*) FROM entries").fetchone()[0] == 1
+    con.close()
+    # Free again: the next run works.
+    code, recs, err = run(["--state", db, site.url("/e/a")])
+    assert code == 0 and recs[0]["changed"] is False
+
+
+def test_cancelled_requests_leave_the_store_alone(site, run, spawn,
+                                                  tmp_path):
+    site.set("/e/c", "c")
+    db = tmp_path / "state.db"
+    assert run(["--state", db, site.url("/e/c")])[0] == 0
+    con = sqlite3.connect(str(db))
+    before = con.execute("SELECT * FROM entries").fetchall()
+    con.close()
+    # A request to a server that never answers, then SIGTERM.
+    import socket
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(16)
+    stall = "http://127.0.0.1:%d/never" % ls.getsockname()[1]
+    pr = spawn(["--state", db, "-i", "-"], stdin=subprocess.PIPE)
+    pr.write(stall + "\n")
+    time.sleep(0.5)
+    pr.p.terminate()
+    code, recs, err = pr.finish()
+    ls.close()
+    assert code == 128 + 15
+    assert [r["error"]["kind"] for r in recs] == ["cancelled"]
+    con = sqlite3.connect(str(db))
+    assert con.execute("SELECT * FROM entries").fetchall() == before
+    con.close()
+
+
+@pytest.mark.slow
+def test_kill_9_never_corrupts_the_store(nginx, tmp_path):
+    """kill -9 at random moments of a few-thousand-request run: the store
+    passes integrity_check every time, and the next full run completes
+    with changed values that agree with what the store held."""
+    n = 5000
+    urls = ["%s?k=%d" % (nginx.url("/f/%d.txt" % (i % 100)), i)
+            for i in range(n)]
+    inp = lines_file(tmp_path / "in.txt", urls)
+    db, out = tmp_path / "state.db", tmp_path / "out.jsonl"
+    rnd = random.Random(1234)
+    env = binary_env()
+    kills = 0
+    for _ in range(20):
+        # Killed once a random number of records is out: mid-run, at a
+        # different moment each time, however fast the machine.
+        target = rnd.randrange(1, n * 4 // 5)
+        p = subprocess.Popen([BINARY, "--state", str(db), "-c", "32",
+                              "-i", str(inp), "-o", str(out)],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, env=env)
+        while p.poll() is None:
+            try:
+                with open(out, "rb") as f:
+                    if f.read().count(b"\n") >= target:
+                        break
+            except FileNotFoundError:
+                pass
+            time.sleep(0.002)
+        if p.poll() is None:
+            p.kill()
+            kills += 1
+        p.communicate(timeout=60 * SLOW)
+        con = sqlite3.connect(str(db), timeout=10)
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        con.close()
+    assert kills >= 10, "the runs ended before they could be killed"
+    con = sqlite3.connect(str(db))
+    stored = {k for (k,) in con.execute(
+        "SELECT key FROM entries WHERE hash IS NOT NULL")}
+    con.close()
+    p = subprocess.run([BINARY, "--state", str(db), "-c", "32", "-i",
+                        str(inp)], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env,
+                       timeout=120 * SLOW)
+    assert p.returncode == 0, p.stderr[-2000:]
+    recs = [json.loads(ln) for ln in p.stdout.splitlines()]
+    assert len(recs) == n
+    for r in recs:
+        path = r["url"].split("/f/")[1].split("?")[0]
+        assert r["hash"] == "sha256:" + hashlib.sha256(
+            nginx.files[path]).hexdigest()
+        if "GET " + r["url"] in stored:
+            assert r["changed"] is False and r["status"] == 304
+        else:
+            assert r["changed"] is None and r["status"] == 200
+    p = subprocess.run([BINARY, "--state", str(db), "-c", "32", "-i",
+                        str(inp)], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env,
+                       timeout=120 * SLOW)
+    recs = [json.loads(ln) for ln in p.stdout.splitlines()]
+    assert len(recs) == n
+    assert all(r["changed"] is False for r in recs)
+
+
+def test_records_that_cannot_be_written_are_not_marked_seen(site, run,
+                                                           tmp_path):
+    """When the records cannot be written, the batch they belong to is
+    dropped: the next run reports those changes again rather than never."""
+    site.set("/e/w", "w")
+    db = tmp_path / "state.db"
+    code, recs, err = run(["--state", db, "-o", "/dev/full",
+                           site.url("/e/w")])
+    assert code == 3, err
+    con = sqlite3.connect(str(db))
+    assert con.execute("SELECT count(*) FROM entries").fetchone()[0] == 0
+    con.close()
+    code, recs, err = run(["--state", db, site.url("/e/w")])
+    assert code == 0 and recs[0]["changed"] is None
+
+
+def test_resume_with_only_changed_refetches_left_out(site, run, tmp_path):
+    """--resume skips what the file holds an ok record for; with
+    --only-changed the unchanged ones are not in the file, so a resumed
+    run asks for them again, conditionally, and still leaves them out."""
+    for i in range(4):
+        site.set("/e/r%d" % i, "r %d" % i)
+    urls = [site.url("/e/r%d" % i) for i in range(4)]
+    db, out = tmp_path / "state.db", tmp_path / "out.jsonl"
+    assert run_state(run, ["--state", db], urls, tmp_path)[0] == 0
+    site.set("/e/r1", "r 1 new")
+    args = ["--state", db, "--only-changed", "-o", out]
+    assert run_state(run, args, urls, tmp_path)[0] == 0
+    first = [json.loads(ln) for ln in out.read_text().splitlines()]
+    assert [r["index"] for r in first] == [1]
+    site.seen.clear()
+    assert run_state(run, args + ["--resume"], urls, tmp_path)[0] == 0
+    assert out.read_text().count("\n") == 1
+    assert sorted(p for p, _, _ in site.seen) == ["/e/r0", "/e/r2", "/e/r3"]
+    assert all(inm is not None for _, inm, _ in site.seen)
