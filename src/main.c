@@ -26,6 +26,7 @@
 #include "msg.h"
 #include "net.h"
 #include "opts.h"
+#include "outfile.h"
 #include "output.h"
 #include "progress.h"
 #include "rate.h"
@@ -318,81 +319,6 @@ run_signal_pending(void)
 	return 0;
 }
 
-/* Is one of the inputs the file the records would go to (also through a
- * symlink or a hard link)? Checked before the output is opened, which
- * would truncate the list (cat refuses the same way). */
-static int
-run_check_same_file(char *err, size_t errlen)
-{
-	struct stat out, in;
-	size_t i, n = opts.ninputs;
-	const char *name;
-	int r;
-
-	if (opts.output != NULL ? stat(opts.output, &out) : fstat(1, &out))
-		return 0;			/* made new: no input */
-	if (!S_ISREG(out.st_mode))
-		return 0;
-	if (n == 0 && opts.nurls == 0)
-		n = 1;				/* stdin */
-	for (i = 0; i < n; i++) {
-		name = opts.ninputs > 0 ? opts.inputs[i] : "-";
-		r = strcmp(name, "-") == 0 ? fstat(0, &in) : stat(name, &in);
-		if (r == 0 && in.st_dev == out.st_dev &&
-		    in.st_ino == out.st_ino) {
-			(void)snprintf(err, errlen, "%s: input file is "
-			    "output file", strcmp(name, "-") == 0 ?
-			    "stdin" : name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-run_open_output(int *fd, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (opts.output == NULL) {
-		*fd = 1;
-		return 0;
-	}
-	*fd = open(opts.output, O_CLOEXEC | O_CREAT |
-	    (opts.resume ? O_RDWR : O_WRONLY | O_TRUNC), 0644);
-	if (*fd < 0 && opts.resume && errno == EISDIR) {
-		(void)snprintf(err, errlen, "--resume: %s is not a regular "
-		    "file: it must be the records of an earlier run",
-		    opts.output);
-		return -2;
-	}
-	if (*fd < 0) {
-		(void)snprintf(err, errlen, "cannot write %s: %s",
-		    opts.output, strerror(errno));
-		return -1;
-	}
-	if (opts.resume) {
-		/* Reading back a FIFO (opened read-write, so never at end)
-		 * would wait for ever. */
-		if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-			(void)snprintf(err, errlen, "--resume: %s is not a "
-			    "regular file", opts.output);
-			return -2;
-		}
-		if (resume_check(*fd, opts.output, err, errlen) < 0)
-			return -2;	/* the wrong file: a usage error */
-		if (resume_load(&resumed, *fd, opts.output, err, errlen) < 0)
-			return -1;
-		if (lseek(*fd, 0, SEEK_END) < 0 ||
-		    fcntl(*fd, F_SETFL, O_APPEND) < 0) {
-			(void)snprintf(err, errlen, "cannot append to %s: %s",
-			    opts.output, strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -457,12 +383,13 @@ main(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if (run_check_same_file(err, sizeof(err)) < 0) {
+	if (outfile_check_same(&opts, err, sizeof(err)) < 0) {
 		usagef("%s", err);
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if ((rc = run_open_output(&out_fd, err, sizeof(err))) < 0) {
+	if ((rc = outfile_open(&opts, &resumed, &out_fd, err,
+	    sizeof(err))) < 0) {
 		errorf("%s", err);
 		status = rc == -2 ? EXIT_USAGE : EXIT_OUTPUT;
 		goto out;

@@ -1,0 +1,23 @@
+/* outfile.h: the records file, opened at start. */
+#ifndef COFETCH_OUTFILE_H
+#define COFETCH_OUTFILE_H
+
+#include <stddef.h>
+
+#include "opts.h"
+#include "resume.h"
+
+/* -1 with a message in err when one of o's inputs (stdin included) is the
+ * file the records would go to, also through a link: opening it would
+ * truncate the list (cat(1) refuses the same way). Checked before
+ * outfile_open(). */
+int	outfile_check_same(const struct opts *o, char *err, size_t errlen);
+/* Open the records file into *fd (stdout when o->output is NULL). With
+ * --resume, check it (resume_check()), load what it holds into resumed
+ * and leave it open for appending. 0; -1 when it cannot be opened or
+ * written (exit 3); -2 when it is the wrong file for --resume (a usage
+ * error). The message is left in err. */
+int	outfile_open(const struct opts *o, struct resume *resumed, int *fd,
+	    char *err, size_t errlen);
+
+#endif
