@@ -142,8 +142,8 @@ setopt_common(CURL *e)
 	(void)curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	(void)curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	(void)curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	(void)curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, (long)o->follow);
-	(void)curl_easy_setopt(e, CURLOPT_MAXREDIRS, o->max_redirs);
+	/* Redirects are followed by xfer.c, a new handle per hop: see
+	 * redir.c for why. */
 	(void)curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
 	    (long)(o->timeout * 1000));
 	(void)curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
@@ -188,7 +188,6 @@ setopt_common(CURL *e)
 	(void)curl_easy_setopt(e, CURLOPT_HTTP_VERSION, ver);
 	(void)curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)o->max_size);
-	(void)curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sink_write_cb);
 	if (sink_header_cb_on())
 		(void)curl_easy_setopt(e, CURLOPT_HEADERFUNCTION,
 		    sink_header_cb);
@@ -196,21 +195,41 @@ setopt_common(CURL *e)
 	(void)curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 }
 
-/* The header list for req: base headers the line does not override, then
- * the line's own, then Content-Type for a JSON body. NULL when the
- * common list serves. */
+/* A header line that carries credentials: not sent to another origin
+ * after a redirect (as libcurl does for its own redirects). */
+static int
+header_is_credential(const char *h)
+{
+	return header_same_name(h, "Authorization:") ||
+	    header_same_name(h, "Cookie:") ||
+	    header_same_name(h, "Proxy-Authorization:");
+}
+
+/* A header line to leave out of hop's request. */
+static int
+header_dropped(const char *h, const struct setopt_hop *hop)
+{
+	return (!hop->body && header_same_name(h, "Content-Type:")) ||
+	    (hop->cross_origin && header_is_credential(h));
+}
+
+/* The header list for req's hop: base headers the line does not
+ * override, then the line's own, then Content-Type for a JSON body; a
+ * follow-up without the body has no Content-Type, one to another origin
+ * no credentials. NULL when the common list serves. */
 static struct curl_slist *
-setopt_build_headers(const struct request *req)
+setopt_build_headers(const struct request *req, const struct setopt_hop *hop)
 {
 	struct curl_slist *l = NULL;
 	char **h;
 	size_t i;
-	int overridden, has_ctype = 0;
+	int overridden, has_ctype = 0, filter = !hop->body || hop->cross_origin;
 
-	if (req->headers == NULL && !req->body_is_json)
+	if (req->headers == NULL && !(req->body_is_json && hop->body) &&
+	    !filter)
 		return NULL;
 	for (i = 0; i < nbase; i++) {
-		overridden = 0;
+		overridden = header_dropped(base_hdrs[i], hop);
 		for (h = req->headers; h != NULL && *h != NULL; h++)
 			if (header_same_name(base_hdrs[i], *h))
 				overridden = 1;
@@ -221,11 +240,13 @@ setopt_build_headers(const struct request *req)
 		}
 	}
 	for (h = req->headers; h != NULL && *h != NULL; h++) {
+		if (header_dropped(*h, hop))
+			continue;
 		l = curl_slist_append(l, *h);
 		if (header_same_name(*h, "Content-Type:"))
 			has_ctype = 1;
 	}
-	if (req->body_is_json && !has_ctype)
+	if (req->body_is_json && hop->body && !has_ctype)
 		l = curl_slist_append(l, "Content-Type: application/json");
 	return l;
 }
@@ -261,61 +282,46 @@ setopt_prior_knowledge(CURL *e, const struct request *req)
 }
 
 void
-setopt_request(CURL *e, struct setopt_state *st, const struct request *req,
-    struct curl_slist **hdrs)
+setopt_request(CURL *e, const struct request *req,
+    const struct setopt_hop *hop, struct curl_slist **hdrs)
 {
-	const char *method = request_method(req, xo);
+	const char *method = hop->method;
 	const char *body = req->body != NULL ? req->body : xo->data;
 	size_t body_len = req->body != NULL ? req->body_len : xo->data_len;
-	int pipewait;
+	const char *url = hop->url != NULL ? hop->url : req->url;
 
-	if (req->cu != NULL)
+	if (!hop->body)
+		body = NULL;
+	if (hop->url == NULL && req->cu != NULL)
 		(void)curl_easy_setopt(e, CURLOPT_CURLU, req->cu);
 	else
-		(void)curl_easy_setopt(e, CURLOPT_URL, req->url);
-	/* Set only what differs from a plain GET, and undo what the
-	 * previous request on this handle changed. */
-	if (st->custom) {
-		(void)curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-		(void)curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
-		(void)curl_easy_setopt(e, CURLOPT_HTTPHEADER, common_hdrs);
-		st->custom = 0;
-	}
+		(void)curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_slist_free_all(*hdrs);
-	*hdrs = setopt_build_headers(req);
-	if (*hdrs != NULL) {
+	*hdrs = setopt_build_headers(req, hop);
+	if (*hdrs != NULL)
 		(void)curl_easy_setopt(e, CURLOPT_HTTPHEADER, *hdrs);
-		st->custom = 1;
-	}
-	if (strcmp(method, "GET") != 0 || body != NULL) {
-		st->custom = 1;
-		if (strcmp(method, "HEAD") == 0 && body == NULL)
-			(void)curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-		else {
-			if (body != NULL || strcmp(method, "POST") == 0) {
-				(void)curl_easy_setopt(e,
-				    CURLOPT_POSTFIELDSIZE_LARGE,
-				    (curl_off_t)(body ? body_len : 0));
-				(void)curl_easy_setopt(e, CURLOPT_POSTFIELDS,
-				    body ? body : "");
-			}
-			/* POST keeps libcurl's redirect rules; any other
-			 * method is sent as given. */
-			if (strcmp(method, "POST") != 0)
-				(void)curl_easy_setopt(e,
-				    CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0) {
+		/* A HEAD response never has a body, whatever its headers
+		 * say: only libcurl's NOBODY reads it so. A body given with
+		 * HEAD is not sent (it has no meaning, RFC 9110 9.3.2). */
+		(void)curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(method, "GET") != 0 || body != NULL) {
+		if (body != NULL || strcmp(method, "POST") == 0) {
+			(void)curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)(body ? body_len : 0));
+			(void)curl_easy_setopt(e, CURLOPT_POSTFIELDS,
+			    body ? body : "");
 		}
+		if (strcmp(method, "POST") != 0)
+			(void)curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
+			    method);
 	}
+	if (xo->http == HTTPV_2_PRIOR)
+		setopt_prior_knowledge(e, req);
 	/* Where HTTP/2 may be used, wait for a connection that can
 	 * multiplex rather than open a new one. Never on HTTP/1.1: there
 	 * libcurl would hold new transfers until a response arrives. */
-	pipewait = xo->http == HTTPV_2 || xo->http == HTTPV_2_PRIOR ||
-	    (xo->http == HTTPV_DEFAULT &&
-	    strncasecmp(req->url, "https:", 6) == 0);
-	if (xo->http == HTTPV_2_PRIOR)
-		setopt_prior_knowledge(e, req);
-	if (pipewait != st->pipewait) {
-		(void)curl_easy_setopt(e, CURLOPT_PIPEWAIT, (long)pipewait);
-		st->pipewait = pipewait;
-	}
+	if (xo->http == HTTPV_2 || xo->http == HTTPV_2_PRIOR ||
+	    (xo->http == HTTPV_DEFAULT && strncasecmp(url, "https:", 6) == 0))
+		(void)curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 }

@@ -7,81 +7,34 @@
 #include <string.h>
 
 #include "net.h"
+#include "redir.h"
 #include "retry.h"
 #include "setopt.h"
 #include "sink.h"
 #include "util.h"
 #include "xfer.h"
 
-/* A pooled easy handle and what must live as long as it does. */
-struct xfer_handle {
-	struct xfer_handle	*next;		/* pool link */
-	CURL			*easy;		/* owned, curl_easy_cleanup()
-						 * in xfer_global_cleanup() */
-	struct setopt_state	 st;		/* what the last request
-						 * changed */
-	char			 errbuf[CURL_ERROR_SIZE];
-};
-
 static const struct opts	*xo;		/* the run's options */
-static struct xfer_handle	*xfer_pool;	/* owned: idle handles */
-static xfer_done_fn		 xfer_done;
+static xfer_end_fn		 xfer_ended;	/* the owner's callback */
 
-static void xfer_net_done(void *priv, CURLcode result);
+static void	xfer_on_finished(void *priv, CURLcode result);
 
 int
 xfer_global_init(const struct opts *o, struct ev_loop *loop,
-    xfer_done_fn done)
+    xfer_end_fn ended)
 {
 	xo = o;
-	xfer_done = done;
+	xfer_ended = ended;
 	sink_setup(o);
 	setopt_setup(o);
-	return net_init(loop, xfer_net_done, o->concurrency);
+	return net_init(loop, xfer_on_finished, o->concurrency);
 }
 
 void
 xfer_global_cleanup(void)
 {
-	struct xfer_handle *h;
-
 	net_cleanup();
-	while ((h = xfer_pool) != NULL) {
-		xfer_pool = h->next;
-		curl_easy_cleanup(h->easy);
-		free(h);
-	}
 	setopt_cleanup();
-}
-
-static struct xfer_handle *
-xfer_handle_get(void)
-{
-	struct xfer_handle *h = xfer_pool;
-
-	if (h != NULL) {
-		xfer_pool = h->next;
-		h->next = NULL;
-		return h;
-	}
-	h = xcalloc(1, sizeof(*h));
-	h->easy = curl_easy_init();
-	if (h->easy == NULL) {
-		free(h);
-		return NULL;
-	}
-	setopt_common(h->easy);
-	(void)curl_easy_setopt(h->easy, CURLOPT_ERRORBUFFER, h->errbuf);
-	return h;
-}
-
-static void
-xfer_handle_put(struct xfer_handle *h)
-{
-	/* The URL handle belongs to a request that is about to go. */
-	(void)curl_easy_setopt(h->easy, CURLOPT_CURLU, NULL);
-	h->next = xfer_pool;
-	xfer_pool = h;
 }
 
 void
@@ -93,11 +46,91 @@ xfer_init(struct xfer *x, struct result *res)
 	x->retry_after = -1;
 }
 
+/* Let go of the hop's handle (out of the multi handle first when it is
+ * still running there). */
+static void
+xfer_handle_drop(struct xfer *x, int running)
+{
+	if (x->easy == NULL)
+		return;
+	if (running)
+		net_remove(x->easy);
+	curl_easy_cleanup(x->easy);
+	x->easy = NULL;
+}
+
+/* CURLOPT_WRITEFUNCTION: the body of a redirect that is followed is not
+ * the response's (libcurl ignores it when it follows by itself). */
+static size_t
+xfer_write_cb(char *p, size_t size, size_t nmemb, void *userdata)
+{
+	struct xfer *x = userdata;
+	long status = 0;
+	char *loc = NULL;
+
+	if (x->hop_skip < 0) {
+		(void)curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE,
+		    &status);
+		(void)curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc);
+		x->hop_skip = xo->follow && loc != NULL &&
+		    redir_followed(status);
+	}
+	if (x->hop_skip)
+		return size * nmemb;
+	return sink_write_cb(p, size, nmemb, userdata);
+}
+
+/* Start the current hop on a new handle: 0, or -1 with x->res filled. */
+static int
+xfer_hop_start(struct xfer *x)
+{
+	struct setopt_hop hop;
+	double left;
+	CURL *e;
+
+	e = x->easy = curl_easy_init();
+	if (e == NULL) {
+		x->res->kind = KIND_INTERNAL;
+		(void)snprintf(x->res->message, sizeof(x->res->message),
+		    "cannot create a libcurl handle");
+		return -1;
+	}
+	x->errbuf[0] = '\0';
+	x->hop_skip = -1;
+	setopt_common(e);
+	(void)curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	(void)curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	(void)curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, xfer_write_cb);
+	(void)curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	/* Never without the callback: libcurl would hand the headers to
+	 * the body's write function. */
+	if (sink_header_cb_on())
+		(void)curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	/* -t bounds the whole attempt, redirects included. */
+	if (x->redirects > 0 && xo->timeout > 0) {
+		left = xo->timeout - (now_mono() - x->t_start);
+		(void)curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+		    left > 0.001 ? (long)(left * 1000) : 1L);
+	}
+	hop.url = x->hop_url;
+	hop.method = x->hop_method;
+	hop.body = x->hop_body;
+	hop.cross_origin = x->hop_cross;
+	setopt_request(e, x->req, &hop, &x->hdrs);
+	if (net_add(e) < 0) {
+		x->res->kind = KIND_INTERNAL;
+		(void)snprintf(x->res->message, sizeof(x->res->message),
+		    "curl_multi_add_handle failed");
+		xfer_handle_drop(x, 0);
+		return -1;
+	}
+	return 0;
+}
+
 void
 xfer_start(struct xfer *x, const struct request *req, void *owner)
 {
-	struct xfer_handle *h;
-	CURL *e;
+	const char *body = req->body != NULL ? req->body : xo->data;
 
 	x->req = req;
 	x->owner = owner;
@@ -105,50 +138,32 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	x->index = req->index;
 	x->too_large = x->write_failed = 0;
 	x->retry_after = -1;
-	h = xfer_handle_get();
-	if (h == NULL) {
-		x->res->kind = KIND_INTERNAL;
-		(void)snprintf(x->res->message, sizeof(x->res->message),
-		    "cannot create a libcurl handle");
-		xfer_done(owner);
-		return;
-	}
-	x->h = h;
-	e = h->easy;
-	h->errbuf[0] = '\0';
+	free(x->hop_url);
+	x->hop_url = NULL;
+	x->hop_method = request_method(req, xo);
+	x->hop_body = body != NULL;
+	x->hop_cross = 0;
+	x->redirects = 0;
+	memset(x->t_sum, 0, sizeof(x->t_sum));
+	x->t_start = now_mono();
 	if (xo->save_dir != NULL && sink_save_open(x, req) < 0)
 		goto fail;
-	(void)curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-	(void)curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	/* Never without the callback: libcurl would hand the headers to
-	 * the body's write function. */
-	if (sink_header_cb_on())
-		(void)curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
-	setopt_request(e, &h->st, req, &x->hdrs);
-	if (net_add(e) < 0) {
-		x->res->kind = KIND_INTERNAL;
-		(void)snprintf(x->res->message, sizeof(x->res->message),
-		    "curl_multi_add_handle failed");
+	if (xfer_hop_start(x) < 0)
 		goto fail;
-	}
 	return;
 fail:
 	sink_save_close(x, 0);
-	x->h = NULL;
-	xfer_handle_put(h);
-	xfer_done(owner);
+	xfer_ended(owner);
 }
 
 /* Stop the attempt under way, if any, without a callback. */
 static void
 xfer_abort(struct xfer *x)
 {
-	if (x->h == NULL)
+	if (x->easy == NULL)
 		return;
-	net_remove(x->h->easy);
+	xfer_handle_drop(x, 1);
 	sink_save_close(x, 0);
-	xfer_handle_put(x->h);
-	x->h = NULL;
 	x->aborted = 1;
 }
 
@@ -156,68 +171,7 @@ void
 xfer_cancel(struct xfer *x)
 {
 	xfer_abort(x);
-	xfer_done(x->owner);
-}
-
-enum kind
-xfer_classify(CURLcode result, long http_status, const char *errbuf)
-{
-	switch (result) {
-	case CURLE_OK:
-		return http_status >= 400 ? KIND_HTTP : KIND_NONE;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		return KIND_DNS;
-	case CURLE_COULDNT_CONNECT:
-		return KIND_CONNECT;
-	case CURLE_OPERATION_TIMEDOUT:
-		return KIND_TIMEOUT;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_CRL_BADFILE:
-	case CURLE_SSL_ENGINE_NOTFOUND:
-	case CURLE_SSL_ENGINE_SETFAILED:
-	case CURLE_SSL_ENGINE_INITFAILED:
-	case CURLE_SSL_SHUTDOWN_FAILED:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_USE_SSL_FAILED:
-	case CURLE_SSL_CLIENTCERT:
-		return KIND_TLS;
-	case CURLE_SEND_ERROR:
-	case CURLE_SEND_FAIL_REWIND:
-		return KIND_SEND;
-	case CURLE_RECV_ERROR:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_GOT_NOTHING:
-	case CURLE_HTTP2_STREAM:
-		return KIND_RECV;
-	case CURLE_WEIRD_SERVER_REPLY:
-	case CURLE_HTTP2:
-	case CURLE_BAD_CONTENT_ENCODING:
-	case CURLE_HTTP3:
-	case CURLE_QUIC_CONNECT_ERROR:
-		return KIND_PROTOCOL;
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		/* A redirect to another scheme ("Protocol "file" not
-		 * supported or disabled in libcurl"), but also a reply
-		 * with no or a bad status line (garbage). */
-		if (errbuf != NULL && strncmp(errbuf, "Protocol \"", 10) == 0)
-			return KIND_INVALID_URL;
-		return KIND_PROTOCOL;
-	case CURLE_URL_MALFORMAT:
-		return KIND_INVALID_URL;
-	case CURLE_TOO_MANY_REDIRECTS:
-		return KIND_TOO_MANY_REDIRECTS;
-	case CURLE_FILESIZE_EXCEEDED:
-		return KIND_TOO_LARGE;
-	default:
-		return KIND_INTERNAL;
-	}
+	xfer_ended(x->owner);
 }
 
 static double
@@ -241,40 +195,95 @@ xfer_retry_after(CURL *e)
 	return retry_after_parse(h->value, now_wall());
 }
 
+/* Times of the hop just ended, added to those of the hops before it
+ * (as libcurl adds them up over the redirects it follows itself). A
+ * reused connection had no DNS, connect or TLS phase. */
+static void
+xfer_times_add(struct xfer *x, CURL *e)
+{
+	curl_off_t t[5] = { 0, 0, 0, 0, 0 }, before = x->t_sum[4];
+	long nconn = -1;
+
+	(void)curl_easy_getinfo(e, CURLINFO_NAMELOOKUP_TIME_T, &t[0]);
+	(void)curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &t[1]);
+	(void)curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &t[2]);
+	(void)curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &t[3]);
+	(void)curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &t[4]);
+	if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &nconn) ==
+	    CURLE_OK && nconn == 0)
+		t[0] = t[1] = t[2] = 0;
+	x->t_sum[0] += t[0];
+	x->t_sum[1] += t[1] > t[0] ? t[1] - t[0] : 0;
+	x->t_sum[2] += t[2] > t[1] ? t[2] - t[1] : 0;
+	x->t_sum[3] = before + t[3];
+	x->t_sum[4] = before + t[4];
+}
+
+static const char *
+xfer_version(long ver)
+{
+	switch (ver) {
+	case CURL_HTTP_VERSION_1_0:
+		return "1.0";
+	case CURL_HTTP_VERSION_1_1:
+		return "1.1";
+	case CURL_HTTP_VERSION_2_0:
+		return "2";
+	case CURL_HTTP_VERSION_3:
+		return "3";
+	default:
+		return NULL;
+	}
+}
+
+/* The hop ended with a redirect to follow: set up the next hop. 1 when
+ * it is to be started, 0 when the attempt ends here (x->res says why).
+ * target is libcurl's, valid until the handle goes. */
+static int
+xfer_redirect(struct xfer *x, long status, const char *target)
+{
+	struct result *r = x->res;
+	const char *first = x->req->url;
+	char *next;
+
+	if (x->redirects >= xo->max_redirs && xo->max_redirs >= 0) {
+		r->kind = KIND_TOO_MANY_REDIRECTS;
+		(void)snprintf(r->message, sizeof(r->message),
+		    "Maximum (%ld) redirects followed", xo->max_redirs);
+		return 0;
+	}
+	if (!redir_scheme_ok(target)) {
+		r->kind = KIND_INVALID_URL;
+		(void)snprintf(r->message, sizeof(r->message),
+		    "redirect to a scheme other than http/https refused "
+		    "(%.200s)", target);
+		return 0;
+	}
+	next = xstrdup(target);
+	free(x->hop_url);
+	x->hop_url = next;
+	x->hop_method = redir_method(status, x->hop_method, &x->hop_body);
+	x->hop_cross = x->hop_cross || !redir_same_origin(first, next);
+	x->redirects++;
+	return 1;
+}
+
+/* Read the hop's outcome back into x->res. */
 static void
 xfer_finish(struct xfer *x, CURLcode result)
 {
-	struct xfer_handle *h = x->h;
 	struct result *r = x->res;
-	CURL *e = h->easy;
-	curl_off_t dns = 0, conn = 0, app = 0, start = 0, total = 0;
-	long ver = 0, nconn = -1;
+	CURL *e = x->easy;
+	long ver = 0;
 	char *s = NULL, path[4096];
 
 	(void)curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
 	(void)curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &ver);
-	switch (ver) {
-	case CURL_HTTP_VERSION_1_0:
-		r->http_version = "1.0";
-		break;
-	case CURL_HTTP_VERSION_1_1:
-		r->http_version = "1.1";
-		break;
-	case CURL_HTTP_VERSION_2_0:
-		r->http_version = "2";
-		break;
-	case CURL_HTTP_VERSION_3:
-		r->http_version = "3";
-		break;
-	default:
-		r->http_version = NULL;
-	}
-	if (r->status == 0)
-		r->http_version = NULL;
+	r->http_version = r->status != 0 ? xfer_version(ver) : NULL;
 	if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &s) == CURLE_OK &&
 	    s != NULL && r->status != 0)
 		r->final_url = xstrdup(s);
-	(void)curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &r->redirects);
+	r->redirects = x->redirects;
 	s = NULL;
 	if (curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK &&
 	    s != NULL)
@@ -283,32 +292,28 @@ xfer_finish(struct xfer *x, CURLcode result)
 	if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &s) == CURLE_OK &&
 	    s != NULL)
 		(void)snprintf(r->remote_ip, sizeof(r->remote_ip), "%s", s);
-	(void)curl_easy_getinfo(e, CURLINFO_NAMELOOKUP_TIME_T, &dns);
-	(void)curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &conn);
-	(void)curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &app);
-	(void)curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &start);
-	(void)curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
-	/* A reused connection had no DNS, connect or TLS phase. */
-	if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK &&
-	    nconn == 0)
-		dns = conn = app = 0;
-	r->t_dns = us_to_s(dns);
-	r->t_connect = conn > dns ? us_to_s(conn - dns) : 0;
-	r->t_tls = app > conn ? us_to_s(app - conn) : 0;
-	r->t_ttfb = us_to_s(start);
-	r->t_total = us_to_s(total);
+	r->t_dns = us_to_s(x->t_sum[0]);
+	r->t_connect = us_to_s(x->t_sum[1]);
+	r->t_tls = us_to_s(x->t_sum[2]);
+	r->t_ttfb = us_to_s(x->t_sum[3]);
+	r->t_total = us_to_s(x->t_sum[4]);
 
 	if (sink_header_api() && (r->status == 429 || r->status == 503))
 		x->retry_after = xfer_retry_after(e);
 
-	/* Our own write callback's verdicts come before libcurl's. */
-	if (x->too_large)
+	/* Our own verdicts (write callback, redirects) come before
+	 * libcurl's. */
+	if (r->kind != KIND_NONE)
+		;
+	else if (x->too_large)
 		r->kind = KIND_TOO_LARGE;
 	else if (x->write_failed)
 		r->kind = KIND_WRITE;
 	else
-		r->kind = xfer_classify(result, r->status, h->errbuf);
-	if (r->kind == KIND_TOO_LARGE)
+		r->kind = kind_of_curl(result, r->status, x->errbuf);
+	if (r->message[0] != '\0')
+		;
+	else if (x->too_large)
 		(void)snprintf(r->message, sizeof(r->message),
 		    "response body exceeds --max-size %lld bytes",
 		    (long long)xo->max_size);
@@ -319,28 +324,42 @@ xfer_finish(struct xfer *x, CURLcode result)
 	} else if (r->kind == KIND_HTTP)
 		(void)snprintf(r->message, sizeof(r->message), "HTTP %ld",
 		    r->status);
-	else if (r->kind == KIND_INVALID_URL &&
-	    result == CURLE_UNSUPPORTED_PROTOCOL)
+	else if (r->kind == KIND_PROTOCOL && result == CURLE_OK)
 		(void)snprintf(r->message, sizeof(r->message),
-		    "redirect to a scheme other than http/https refused (%s)",
-		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(result));
+		    "invalid status code %ld (not 100-599)", r->status);
 	else if (r->kind != KIND_NONE)
-		(void)snprintf(r->message, sizeof(r->message), "%s",
-		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(result));
+		kind_message(r->kind, result, x->errbuf, r->message,
+		    sizeof(r->message));
 	/* Only a response that arrived whole is saved. */
-	sink_save_close(x, result == CURLE_OK && !x->too_large &&
-	    !x->write_failed);
-	x->h = NULL;
-	xfer_handle_put(h);
+	sink_save_close(x, r->kind == KIND_NONE || r->kind == KIND_HTTP);
 }
 
+/* net.c's callback: libcurl has finished the hop's transfer. */
 static void
-xfer_net_done(void *priv, CURLcode result)
+xfer_on_finished(void *priv, CURLcode result)
 {
 	struct xfer *x = priv;
+	long status = 0;
+	char *target = NULL;
 
+	xfer_times_add(x, x->easy);
+	(void)curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (result == CURLE_OK && xo->follow && !x->too_large &&
+	    !x->write_failed && redir_followed(status) &&
+	    curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &target) ==
+	    CURLE_OK && target != NULL) {
+		if (xfer_redirect(x, status, target)) {
+			xfer_handle_drop(x, 0);
+			if (xfer_hop_start(x) == 0)
+				return;
+			sink_save_close(x, 0);
+			xfer_ended(x->owner);
+			return;
+		}
+	}
 	xfer_finish(x, result);
-	xfer_done(x->owner);
+	xfer_handle_drop(x, 0);
+	xfer_ended(x->owner);
 }
 
 void
@@ -349,4 +368,6 @@ xfer_free(struct xfer *x)
 	xfer_abort(x);
 	curl_slist_free_all(x->hdrs);
 	x->hdrs = NULL;
+	free(x->hop_url);
+	x->hop_url = NULL;
 }
