@@ -65,15 +65,17 @@ static size_t
 xfer_write_cb(char *p, size_t size, size_t nmemb, void *userdata)
 {
 	struct xfer *x = userdata;
+	struct curl_header *loc;
 	long status = 0;
-	char *loc = NULL;
 
+	/* CURLINFO_REDIRECT_URL is known only once the transfer is done:
+	 * a 3xx with a Location is what xfer_on_finished() follows. */
 	if (x->hop_skip < 0) {
 		(void)curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE,
 		    &status);
-		(void)curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc);
-		x->hop_skip = xo->follow && loc != NULL &&
-		    redir_followed(status);
+		x->hop_skip = xo->follow && redir_followed(status) &&
+		    (!sink_header_api() || curl_easy_header(x->easy,
+		    "Location", 0, CURLH_HEADER, -1, &loc) == CURLHE_OK);
 	}
 	if (x->hop_skip)
 		return size * nmemb;
@@ -313,10 +315,13 @@ xfer_finish(struct xfer *x, CURLcode result)
 		r->kind = kind_of_curl(result, r->status, x->errbuf);
 	if (r->message[0] != '\0')
 		;
-	else if (x->too_large)
+	else if (x->too_large || result == CURLE_FILESIZE_EXCEEDED)
 		(void)snprintf(r->message, sizeof(r->message),
 		    "response body exceeds --max-size %lld bytes",
 		    (long long)xo->max_size);
+	else if (r->kind == KIND_TOO_LARGE)
+		(void)snprintf(r->message, sizeof(r->message),
+		    "response headers too large (%s)", x->errbuf);
 	else if (x->write_failed) {
 		sink_save_path(path, sizeof(path), x->index);
 		(void)snprintf(r->message, sizeof(r->message),
