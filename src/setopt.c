@@ -209,7 +209,7 @@ header_is_credential(const char *h)
 static int
 header_dropped(const char *h, const struct setopt_hop *hop)
 {
-	return (!hop->body && header_same_name(h, "Content-Type:")) ||
+	return (hop->body_dropped && header_same_name(h, "Content-Type:")) ||
 	    (hop->cross_origin && header_is_credential(h));
 }
 
@@ -223,7 +223,8 @@ setopt_build_headers(const struct request *req, const struct setopt_hop *hop)
 	struct curl_slist *l = NULL;
 	char **h;
 	size_t i;
-	int overridden, has_ctype = 0, filter = !hop->body || hop->cross_origin;
+	int overridden, has_ctype = 0;
+	int filter = hop->body_dropped || hop->cross_origin;
 
 	if (req->headers == NULL && !(req->body_is_json && hop->body) &&
 	    !filter)

@@ -13,8 +13,9 @@
 struct setopt_hop {
 	const char	*url;		/* NULL: the request's own */
 	const char	*method;	/* what to send */
-	int		 body;		/* the body (and its Content-Type)
-					 * goes along */
+	int		 body;		/* the body goes along */
+	int		 body_dropped;	/* a redirect dropped the body: no
+					 * Content-Type either */
 	int		 cross_origin;	/* another origin than the first
 					 * URL's: no credential headers */
 };

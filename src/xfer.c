@@ -117,6 +117,7 @@ xfer_hop_start(struct xfer *x)
 	hop.url = x->hop_url;
 	hop.method = x->hop_method;
 	hop.body = x->hop_body;
+	hop.body_dropped = x->hop_dropped;
 	hop.cross_origin = x->hop_cross;
 	setopt_request(e, x->req, &hop, &x->hdrs);
 	if (net_add(e) < 0) {
@@ -144,7 +145,7 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	x->hop_url = NULL;
 	x->hop_method = request_method(req, xo);
 	x->hop_body = body != NULL;
-	x->hop_cross = 0;
+	x->hop_dropped = x->hop_cross = 0;
 	x->redirects = 0;
 	memset(x->t_sum, 0, sizeof(x->t_sum));
 	x->t_start = now_mono();
@@ -246,6 +247,7 @@ xfer_redirect(struct xfer *x, long status, const char *target)
 {
 	struct result *r = x->res;
 	const char *first = x->req->url;
+	int had_body = x->hop_body;
 	char *next;
 
 	if (x->redirects >= xo->max_redirs && xo->max_redirs >= 0) {
@@ -265,6 +267,7 @@ xfer_redirect(struct xfer *x, long status, const char *target)
 	free(x->hop_url);
 	x->hop_url = next;
 	x->hop_method = redir_method(status, x->hop_method, &x->hop_body);
+	x->hop_dropped = x->hop_dropped || (had_body && !x->hop_body);
 	x->hop_cross = x->hop_cross || !redir_same_origin(first, next);
 	x->redirects++;
 	return 1;

@@ -28,6 +28,8 @@ struct xfer {
 						 * the first hop */
 	const char		*hop_method;	/* static or the request's */
 	int			 hop_body;	/* the hop sends the body */
+	int			 hop_dropped;	/* a redirect dropped the
+						 * body */
 	int			 hop_cross;	/* the hop left the first
 						 * URL's origin */
 	int			 hop_skip;	/* -1 unknown, 1: this hop's
