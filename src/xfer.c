@@ -2,6 +2,8 @@
  * (setopt.c), handed to the multi handle (net.c), and when it ends the
  * outcome read back into the result and classified. The body and headers
  * go through sink.c while the response arrives. */
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +19,43 @@
 static const struct opts	*xo;		/* the run's options */
 static xfer_end_fn		 xfer_ended;	/* the owner's callback */
 
+static CURL			*xfer_template;	/* owned: setopt_common()
+						 * applied, never run */
+
 static void	xfer_on_finished(void *priv, CURLcode result);
+
+/* libcurl turns an IDN host name (bücher.example) into its ASCII form
+ * with libidn2's idn2_lookup_ul(), which reads the name in the locale's
+ * character set: in the "C" locale every non-ASCII name would fail as a
+ * bad URL. URLs reach cofetch as UTF-8 (JSON lines are UTF-8), so the
+ * character type is the environment's when it is UTF-8, else C.UTF-8.
+ * Only LC_CTYPE changes: numbers are still read and written the C way. */
+static void
+xfer_locale_init(void)
+{
+	const char *cs;
+
+	if (setlocale(LC_CTYPE, "") != NULL) {
+		cs = nl_langinfo(CODESET);
+		if (cs != NULL && strcmp(cs, "UTF-8") == 0)
+			return;
+	}
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		(void)setlocale(LC_CTYPE, "C");
+}
 
 int
 xfer_global_init(const struct opts *o, struct ev_loop *loop,
     xfer_end_fn ended)
 {
 	xo = o;
+	xfer_locale_init();
 	xfer_ended = ended;
 	sink_setup(o);
 	setopt_setup(o);
+	if ((xfer_template = curl_easy_init()) == NULL)
+		return -1;
+	setopt_common(xfer_template);
 	return net_init(loop, xfer_on_finished, o->concurrency);
 }
 
@@ -34,6 +63,8 @@ void
 xfer_global_cleanup(void)
 {
 	net_cleanup();
+	curl_easy_cleanup(xfer_template);
+	xfer_template = NULL;
 	setopt_cleanup();
 }
 
@@ -90,7 +121,9 @@ xfer_hop_start(struct xfer *x)
 	double left;
 	CURL *e;
 
-	e = x->easy = curl_easy_init();
+	/* A copy of the template: the common options without setting each
+	 * again. */
+	e = x->easy = curl_easy_duphandle(xfer_template);
 	if (e == NULL) {
 		x->res->kind = KIND_INTERNAL;
 		(void)snprintf(x->res->message, sizeof(x->res->message),
@@ -99,7 +132,6 @@ xfer_hop_start(struct xfer *x)
 	}
 	x->errbuf[0] = '\0';
 	x->hop_skip = -1;
-	setopt_common(e);
 	(void)curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	(void)curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	(void)curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, xfer_write_cb);
