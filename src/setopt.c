@@ -254,23 +254,34 @@ setopt_build_headers(const struct request *req, const struct setopt_hop *hop)
 
 /* libcurl 7.88 breaks a reused h2c prior-knowledge connection (curl
  * issue 10634, fixed in 7.88.2): it layers HTTP/2 onto it a second time
- * and the stream fails with "Error in the HTTP2 framing layer". So only
- * the first transfer to a host asks for prior knowledge, which opens the
- * connection; the others ask for plain HTTP/2, which multiplexes on that
- * connection (PIPEWAIT makes them wait for it). */
+ * and the stream fails with "Error in the HTTP2 framing layer". So there,
+ * a transfer asks for prior knowledge only when it opens a connection of
+ * its own: the first to a host, and any whose hop->opener is set (with
+ * CURLOPT_FRESH_CONNECT, so it never reuses one). Every other asks for
+ * plain HTTP/2, which multiplexes on an open h2c connection (PIPEWAIT
+ * makes it wait for one being opened), and is marked reuse_only: it must
+ * never open a connection itself, where it would send an HTTP/1.1
+ * request with "Upgrade: h2c" (xfer.c refuses the socket and starts the
+ * hop again as an opener). What goes over the wire is prior knowledge
+ * on every connection either way. */
 static void
-setopt_prior_knowledge(CURL *e, const struct request *req)
+setopt_prior_knowledge(CURL *e, const struct request *req,
+    struct setopt_hop *hop)
 {
 	long ver = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
 	size_t i;
 
-	if (h2c_reuse_broken && req->host[0] != '\0') {
+	hop->reuse_only = 0;
+	if (h2c_reuse_broken && hop->opener)
+		(void)curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	else if (h2c_reuse_broken && req->host[0] != '\0') {
 		for (i = 0; i < h2c_n; i++)
 			if (strcmp(h2c_hosts[i], req->host) == 0)
 				break;
-		if (i < h2c_n)
+		if (i < h2c_n) {
 			ver = CURL_HTTP_VERSION_2_0;
-		else {
+			hop->reuse_only = 1;
+		} else {
 			if (h2c_n == H2C_HOSTS)
 				free(h2c_hosts[--h2c_n]);
 			memmove(h2c_hosts + 1, h2c_hosts,
@@ -283,8 +294,8 @@ setopt_prior_knowledge(CURL *e, const struct request *req)
 }
 
 void
-setopt_request(CURL *e, const struct request *req,
-    const struct setopt_hop *hop, struct curl_slist **hdrs)
+setopt_request(CURL *e, const struct request *req, struct setopt_hop *hop,
+    struct curl_slist **hdrs)
 {
 	const char *method = hop->method;
 	const char *body = req->body != NULL ? req->body : xo->data;
@@ -318,7 +329,7 @@ setopt_request(CURL *e, const struct request *req,
 			    method);
 	}
 	if (xo->http == HTTPV_2_PRIOR)
-		setopt_prior_knowledge(e, req);
+		setopt_prior_knowledge(e, req, hop);
 	/* Where HTTP/2 may be used, wait for a connection that can
 	 * multiplex rather than open a new one. Never on HTTP/1.1: there
 	 * libcurl would hold new transfers until a response arrives. */

@@ -18,6 +18,11 @@ struct setopt_hop {
 					 * Content-Type either */
 	int		 cross_origin;	/* another origin than the first
 					 * URL's: no credential headers */
+	int		 opener;	/* --http2-prior-knowledge: this
+					 * hop opens a connection of its
+					 * own (see setopt.c) */
+	int		 reuse_only;	/* set by setopt_request(): the hop
+					 * must not open a connection */
 };
 
 /* Once, before any handle: build the default header lines (o is not
@@ -31,7 +36,7 @@ void	setopt_common(CURL *e);
  * curl_slist_free_all(); NULL when the common list serves), and must live
  * until the transfer ends. */
 void	setopt_request(CURL *e, const struct request *req,
-	    const struct setopt_hop *hop, struct curl_slist **hdrs);
+	    struct setopt_hop *hop, struct curl_slist **hdrs);
 /* Forget per-host state (h2c hosts). */
 void	setopt_forget(void);
 

@@ -113,6 +113,19 @@ xfer_write_cb(char *p, size_t size, size_t nmemb, void *userdata)
 	return sink_write_cb(p, size, nmemb, userdata);
 }
 
+/* CURLOPT_OPENSOCKETFUNCTION of a hop that may only reuse a connection
+ * (setopt.c, --http2-prior-knowledge on libcurl 7.88): it is started
+ * again as one that opens its own. */
+static curl_socket_t
+xfer_refuse_socket(void *clientp, curlsocktype purpose,
+    struct curl_sockaddr *addr)
+{
+	struct xfer *x = clientp;
+
+	x->hop_refused = 1;
+	return CURL_SOCKET_BAD;
+}
+
 /* Start the current hop on a new handle: 0, or -1 with x->res filled. */
 static int
 xfer_hop_start(struct xfer *x)
@@ -151,7 +164,14 @@ xfer_hop_start(struct xfer *x)
 	hop.body = x->hop_body;
 	hop.body_dropped = x->hop_dropped;
 	hop.cross_origin = x->hop_cross;
+	hop.opener = x->hop_opener;
 	setopt_request(e, x->req, &hop, &x->hdrs);
+	x->hop_refused = 0;
+	if (hop.reuse_only) {
+		(void)curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION,
+		    xfer_refuse_socket);
+		(void)curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
+	}
 	if (net_add(e) < 0) {
 		x->res->kind = KIND_INTERNAL;
 		(void)snprintf(x->res->message, sizeof(x->res->message),
@@ -177,7 +197,7 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	x->hop_url = NULL;
 	x->hop_method = request_method(req, xo);
 	x->hop_body = body != NULL;
-	x->hop_dropped = x->hop_cross = 0;
+	x->hop_dropped = x->hop_cross = x->hop_opener = 0;
 	x->redirects = 0;
 	memset(x->t_sum, 0, sizeof(x->t_sum));
 	x->t_start = now_mono();
@@ -305,6 +325,18 @@ xfer_redirect(struct xfer *x, long status, const char *target)
 	return 1;
 }
 
+/* Response header bytes of the hop so far (status line included), or
+ * 1 when a status line arrived and libcurl has not counted yet. */
+static long
+xfer_header_bytes(CURL *e)
+{
+	long n = 0, status = 0;
+
+	(void)curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &n);
+	(void)curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	return n > 0 ? n : status != 0;
+}
+
 /* Read the hop's outcome back into x->res. */
 static void
 xfer_finish(struct xfer *x, CURLcode result)
@@ -346,6 +378,12 @@ xfer_finish(struct xfer *x, CURLcode result)
 		r->kind = KIND_TOO_LARGE;
 	else if (x->write_failed)
 		r->kind = KIND_WRITE;
+	else if (result == CURLE_OUT_OF_MEMORY && xfer_header_bytes(e) > 0)
+		/* libcurl gives up on a header line over its limit
+		 * (CURL_MAX_HTTP_HEADER, 100 KB) with this code and no
+		 * text: the response is too large, not the machine out of
+		 * memory. */
+		r->kind = KIND_TOO_LARGE;
 	else
 		r->kind = kind_of_curl(result, r->status, x->errbuf);
 	if (r->message[0] != '\0')
@@ -356,7 +394,8 @@ xfer_finish(struct xfer *x, CURLcode result)
 		    (long long)xo->max_size);
 	else if (r->kind == KIND_TOO_LARGE)
 		(void)snprintf(r->message, sizeof(r->message),
-		    "response headers too large (%s)", x->errbuf);
+		    "response header too large (over libcurl's limit)%s%s",
+		    x->errbuf[0] != '\0' ? ": " : "", x->errbuf);
 	else if (x->write_failed) {
 		sink_save_path(path, sizeof(path), x->index);
 		(void)snprintf(r->message, sizeof(r->message),
@@ -382,6 +421,17 @@ xfer_on_finished(void *priv, CURLcode result)
 	long status = 0;
 	char *target = NULL;
 
+	if (x->hop_refused) {
+		/* Nothing was sent: the same hop again, opening a
+		 * connection. */
+		x->hop_opener = 1;
+		xfer_handle_drop(x, 0);
+		if (xfer_hop_start(x) == 0)
+			return;
+		sink_save_close(x, 0);
+		xfer_ended(x->owner);
+		return;
+	}
 	xfer_times_add(x, x->easy);
 	(void)curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (result == CURLE_OK && xo->follow && !x->too_large &&
