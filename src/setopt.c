@@ -256,7 +256,7 @@ setopt_build_headers(const struct request *req, const struct setopt_hop *hop)
  * issue 10634, fixed in 7.88.2): it layers HTTP/2 onto it a second time
  * and the stream fails with "Error in the HTTP2 framing layer". So there,
  * a transfer asks for prior knowledge only when it opens a connection of
- * its own: the first to a host, and any whose hop->opener is set (with
+ * its own: the first to a host, and any whose hop->fresh is set (with
  * CURLOPT_FRESH_CONNECT, so it never reuses one). Every other asks for
  * plain HTTP/2, which multiplexes on an open h2c connection (PIPEWAIT
  * makes it wait for one being opened), and is marked reuse_only: it must
@@ -272,9 +272,7 @@ setopt_prior_knowledge(CURL *e, const struct request *req,
 	size_t i;
 
 	hop->reuse_only = 0;
-	if (h2c_reuse_broken && hop->opener)
-		(void)curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
-	else if (h2c_reuse_broken && req->host[0] != '\0') {
+	if (h2c_reuse_broken && !hop->fresh && req->host[0] != '\0') {
 		for (i = 0; i < h2c_n; i++)
 			if (strcmp(h2c_hosts[i], req->host) == 0)
 				break;
@@ -328,12 +326,25 @@ setopt_request(CURL *e, const struct request *req, struct setopt_hop *hop,
 			(void)curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
 			    method);
 	}
+	if (hop->fresh)
+		(void)curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	hop->reuse_only = 0;
 	if (xo->http == HTTPV_2_PRIOR)
 		setopt_prior_knowledge(e, req, hop);
 	/* Where HTTP/2 may be used, wait for a connection that can
 	 * multiplex rather than open a new one. Never on HTTP/1.1: there
 	 * libcurl would hold new transfers until a response arrives. */
 	if (xo->http == HTTPV_2 || xo->http == HTTPV_2_PRIOR ||
-	    (xo->http == HTTPV_DEFAULT && strncasecmp(url, "https:", 6) == 0))
+	    (xo->http == HTTPV_DEFAULT &&
+	    strncasecmp(url, "https:", 6) == 0)) {
 		(void)curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+		/* libcurl 7.88 reads an HTTP/2 connection through the
+		 * receive buffer of whichever transfer drives it: with the
+		 * default 16 KB, a header block over that on a shared
+		 * connection stalls or fails as "HTTP/0.9". curl's own tool
+		 * uses 100 KB (tool_operate.c BUFFER_SIZE), and so do we,
+		 * where HTTP/2 may be used: libcurl allocates it per
+		 * transfer, and only what arrives is touched. */
+		(void)curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 102400L);
+	}
 }

@@ -18,9 +18,8 @@ struct setopt_hop {
 					 * Content-Type either */
 	int		 cross_origin;	/* another origin than the first
 					 * URL's: no credential headers */
-	int		 opener;	/* --http2-prior-knowledge: this
-					 * hop opens a connection of its
-					 * own (see setopt.c) */
+	int		 fresh;		/* on a new connection of its own
+					 * (CURLOPT_FRESH_CONNECT) */
 	int		 reuse_only;	/* set by setopt_request(): the hop
 					 * must not open a connection */
 };

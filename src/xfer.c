@@ -164,7 +164,7 @@ xfer_hop_start(struct xfer *x)
 	hop.body = x->hop_body;
 	hop.body_dropped = x->hop_dropped;
 	hop.cross_origin = x->hop_cross;
-	hop.opener = x->hop_opener;
+	hop.fresh = x->hop_fresh;
 	setopt_request(e, x->req, &hop, &x->hdrs);
 	x->hop_refused = 0;
 	if (hop.reuse_only) {
@@ -197,7 +197,7 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	x->hop_url = NULL;
 	x->hop_method = request_method(req, xo);
 	x->hop_body = body != NULL;
-	x->hop_dropped = x->hop_cross = x->hop_opener = 0;
+	x->hop_dropped = x->hop_cross = x->hop_fresh = 0;
 	x->redirects = 0;
 	memset(x->t_sum, 0, sizeof(x->t_sum));
 	x->t_start = now_mono();
@@ -413,6 +413,36 @@ xfer_finish(struct xfer *x, CURLcode result)
 	sink_save_close(x, r->kind == KIND_NONE || r->kind == KIND_HTTP);
 }
 
+/* The hop failed without any answer on a connection that was reused
+ * (libcurl re-sends such a request by itself, but only while its
+ * per-handle budget of 5 lasts, and not for HTTP/2 streams a GOAWAY left
+ * unprocessed, RFC 9113 6.8): the server never processed it, so it may be
+ * sent again, whatever its method, as libcurl does. */
+static int
+xfer_unanswered(struct xfer *x, CURLcode result)
+{
+	long nconn = -1;
+
+	switch (result) {
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		break;
+	default:
+		return 0;
+	}
+	if (xfer_header_bytes(x->easy) > 0 || x->res->size > 0)
+		return 0;
+	if (strstr(x->errbuf, "PROTOCOL_ERROR") != NULL)
+		return 0;
+	if (strstr(x->errbuf, "Connection died") != NULL)
+		return 1;
+	return curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &nconn) ==
+	    CURLE_OK && nconn == 0;
+}
+
 /* net.c's callback: libcurl has finished the hop's transfer. */
 static void
 xfer_on_finished(void *priv, CURLcode result)
@@ -421,10 +451,11 @@ xfer_on_finished(void *priv, CURLcode result)
 	long status = 0;
 	char *target = NULL;
 
-	if (x->hop_refused) {
-		/* Nothing was sent: the same hop again, opening a
-		 * connection. */
-		x->hop_opener = 1;
+	if (x->hop_refused || (!x->hop_fresh && xfer_unanswered(x, result))) {
+		/* Nothing was sent, or nothing was answered on a reused
+		 * connection: the same hop again, once, on a connection of
+		 * its own. */
+		x->hop_fresh = 1;
 		xfer_handle_drop(x, 0);
 		if (xfer_hop_start(x) == 0)
 			return;

@@ -32,8 +32,8 @@ struct xfer {
 						 * body */
 	int			 hop_cross;	/* the hop left the first
 						 * URL's origin */
-	int			 hop_opener;	/* opens its own connection
-						 * (setopt_hop) */
+	int			 hop_fresh;	/* on a connection of its
+						 * own (setopt_hop) */
 	int			 hop_refused;	/* a reuse-only hop wanted
 						 * a new connection */
 	int			 hop_skip;	/* -1 unknown, 1: this hop's
