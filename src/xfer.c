@@ -22,11 +22,14 @@
 
 static const struct opts	*xo;		/* the run's options */
 static xfer_end_fn		 xfer_ended;	/* the owner's callback */
+static struct ev_loop		*xloop;
 
 static CURL			*xfer_template;	/* owned: setopt_common()
 						 * applied, never run */
 
 static void	xfer_on_finished(void *priv, CURLcode result);
+static void	xfer_watchdog_cb(struct ev_loop *loop, ev_timer *w,
+		    int revents);
 
 /* libcurl turns an IDN host name (bücher.example) into its ASCII form
  * with libidn2's idn2_lookup_ul(), which reads the name in the locale's
@@ -53,6 +56,7 @@ xfer_global_init(const struct opts *o, struct ev_loop *loop,
     xfer_end_fn ended)
 {
 	xo = o;
+	xloop = loop;
 	xfer_locale_init();
 	xfer_ended = ended;
 	sink_setup(o);
@@ -80,6 +84,8 @@ xfer_init(struct xfer *x, struct result *res)
 	x->res = res;
 	x->save_fd = -1;
 	x->retry_after = -1;
+	ev_init(&x->watchdog, xfer_watchdog_cb);
+	x->watchdog.data = x;
 }
 
 /* Let go of the hop's handle (out of the multi handle first when it is
@@ -89,6 +95,7 @@ xfer_handle_drop(struct xfer *x, int running)
 {
 	if (x->easy == NULL)
 		return;
+	ev_timer_stop(xloop, &x->watchdog);
 	if (running)
 		net_remove(x->easy);
 	curl_easy_cleanup(x->easy);
@@ -129,6 +136,91 @@ xfer_refuse_socket(void *clientp, curlsocktype purpose,
 
 	x->hop_refused = 1;
 	return CURL_SOCKET_BAD;
+}
+
+/* Grace after a deadline, so that libcurl's own timeout (with its own
+ * words) comes first where it has one. */
+#define WATCHDOG_GRACE	0.05
+
+/* The next deadline of the hop: the connect phase's while it has not
+ * begun sending, then the attempt's; 0 when there is none. */
+static double
+xfer_deadline(struct xfer *x, int sending)
+{
+	if (!sending && xo->connect_timeout > 0)
+		return x->hop_start + xo->connect_timeout + WATCHDOG_GRACE;
+	if (xo->timeout > 0)
+		return x->t_start + xo->timeout + WATCHDOG_GRACE;
+	return 0;
+}
+
+static void
+xfer_watchdog_arm(struct xfer *x)
+{
+	double at = xfer_deadline(x, 0), now = now_mono();
+
+	if (at <= 0)
+		return;
+	ev_timer_set(&x->watchdog, at > now ? at - now : 0., 0.);
+	ev_timer_start(xloop, &x->watchdog);
+}
+
+/* What the hop was doing when time ran out, for the message. */
+static void
+xfer_stalled_phase(struct xfer *x, char *buf, size_t len, double waited)
+{
+	curl_off_t dns = 0, conn = 0;
+	const char *host = x->req->host[0] != '\0' ? x->req->host : "host";
+	int ms = (int)(waited * 1000);
+
+	(void)curl_easy_getinfo(x->easy, CURLINFO_NAMELOOKUP_TIME_T, &dns);
+	(void)curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &conn);
+	if (conn > 0)
+		(void)snprintf(buf, len, "TLS handshake with %s timed out "
+		    "after %d ms", host, ms);
+	else if (dns > 0)
+		(void)snprintf(buf, len, "connection to %s timed out after "
+		    "%d ms", host, ms);
+	else
+		(void)snprintf(buf, len, "no connection to %s after %d ms "
+		    "(waiting for one being opened)", host, ms);
+}
+
+/* The hop ran out of time and libcurl has not ended it: end it here. */
+static void
+xfer_watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct xfer *x = w->data;
+	struct result *r = x->res;
+	curl_off_t pre = 0;
+	double now = now_mono(), at;
+	int sending;
+
+	if (x->easy == NULL)
+		return;
+	(void)curl_easy_getinfo(x->easy, CURLINFO_PRETRANSFER_TIME_T, &pre);
+	sending = pre > 0;
+	at = xfer_deadline(x, sending);
+	if (sending && at > now) {
+		ev_timer_set(w, at - now, 0.);
+		ev_timer_start(loop, w);
+		return;
+	}
+	if (at <= 0)
+		return;
+	r->kind = KIND_TIMEOUT;
+	if (!sending)
+		xfer_stalled_phase(x, r->message, sizeof(r->message),
+		    now - x->hop_start);
+	else
+		(void)snprintf(r->message, sizeof(r->message),
+		    "Operation timed out after %d ms (-t)",
+		    (int)((now - x->t_start) * 1000));
+	net_remove(x->easy);
+	getinfo_times_add(x, x->easy);
+	getinfo_result(x, CURLE_OPERATION_TIMEDOUT);
+	xfer_handle_drop(x, 0);
+	xfer_ended(x->owner);
 }
 
 /* Start the current hop on a new handle: 0, or -1 with x->res filled. */
@@ -184,6 +276,8 @@ xfer_hop_start(struct xfer *x)
 		xfer_handle_drop(x, 0);
 		return -1;
 	}
+	x->hop_start = now_mono();
+	xfer_watchdog_arm(x);
 	return 0;
 }
 

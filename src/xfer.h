@@ -6,6 +6,7 @@
 #define COFETCH_XFER_H
 
 #include <curl/curl.h>
+#include <ev.h>
 
 #include "opts.h"
 #include "record.h"
@@ -43,6 +44,11 @@ struct xfer {
 	curl_off_t		 t_sum[5];	/* dns, connect, tls, ttfb,
 						 * total of finished hops, us */
 	double			 t_start;	/* mono, the attempt's start */
+	double			 hop_start;	/* mono, the hop's start */
+	ev_timer		 watchdog;	/* bounds the hop by -t and
+						 * --connect-timeout also where
+						 * libcurl does not (transfers
+						 * waiting for a connection) */
 	struct result		*res;		/* the task's; not owned;
 						 * filled before the end
 						 * notification */
