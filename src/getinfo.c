@@ -92,6 +92,25 @@ getinfo_header_bytes(CURL *e)
 	return n > 0 ? n : status != 0;
 }
 
+/* --http2-prior-knowledge, and a connection this hop opened gave no
+ * HTTP/2 answer: the server does not speak it. How libcurl words that
+ * depends on how the bytes arrived ("Empty reply", "framing layer"); it
+ * is one fault, the same every time, and not worth a retry. */
+static int
+getinfo_not_h2(CURL *e, CURLcode result, long status)
+{
+	long nconn = 0;
+
+	if (go->http != HTTPV_2_PRIOR || status != 0)
+		return 0;
+	if (result != CURLE_GOT_NOTHING && result != CURLE_HTTP2 &&
+	    result != CURLE_RECV_ERROR && result != CURLE_WEIRD_SERVER_REPLY &&
+	    result != CURLE_UNSUPPORTED_PROTOCOL)
+		return 0;
+	return curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &nconn) ==
+	    CURLE_OK && nconn > 0 && getinfo_header_bytes(e) == 0;
+}
+
 /* Read the hop's outcome back into x->res. */
 void
 getinfo_result(struct xfer *x, CURLcode result)
@@ -139,7 +158,13 @@ getinfo_result(struct xfer *x, CURLcode result)
 		 * text: the response is too large, not the machine out of
 		 * memory. */
 		r->kind = KIND_TOO_LARGE;
-	else
+	else if (getinfo_not_h2(e, result, r->status)) {
+		r->kind = KIND_PROTOCOL;
+		(void)snprintf(r->message, sizeof(r->message),
+		    "no HTTP/2 answer to prior knowledge (%s)",
+		    x->errbuf[0] != '\0' ? x->errbuf :
+		    curl_easy_strerror(result));
+	} else
 		r->kind = kind_of_curl(result, r->status, x->errbuf);
 	if (r->message[0] != '\0')
 		;

@@ -10,9 +10,10 @@ The path picks the answer:
   /status-099        :status "099"
   /refuse            RST_STREAM(REFUSED_STREAM) for every 2nd request on a
                      connection (the request was not processed)
-  /rotate            GOAWAY with last-stream-id below the stream just
-                     received, on every 3rd request of a connection (the
-                     connection is rotated; that stream was not processed)
+  /rotate            on every 3rd request of a connection, GOAWAY with the
+                     last-stream-id of the last stream answered, and close
+                     (the connection is rotated; no stream above it was
+                     processed)
   anything else      404
 
 .processed counts the requests answered (per path); .seen every request
@@ -47,6 +48,7 @@ class H2Server:
         self.seen = Counter()
         self.conns = 0
         self.open = []
+        self.answered = {}      # id(H2Connection) -> highest answered
         self.stopping = False
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -131,7 +133,8 @@ class H2Server:
             conn.reset_stream(sid, h2.errors.ErrorCodes.REFUSED_STREAM)
             return False
         if path == "/rotate" and nreq % 3 == 0:
-            conn.close_connection(last_stream_id=sid - 2)
+            conn.close_connection(
+                last_stream_id=self.answered.get(id(conn), 0))
             return True
         body = b"ok"
         status = "200"
@@ -152,6 +155,8 @@ class H2Server:
         conn.send_data(sid, body, end_stream=True)
         with self.lock:
             self.processed[path] += 1
+            self.answered[id(conn)] = max(sid,
+                                          self.answered.get(id(conn), 0))
         return False
 
     def stop(self):

@@ -129,6 +129,12 @@ class RawServer:
                     out, close = out[0], True
                 c.sendall(out)
                 if close:
+                    # Close as a server does: no reset for what the
+                    # client sent after the request.
+                    c.shutdown(socket.SHUT_WR)
+                    c.settimeout(2)
+                    while c.recv(65536):
+                        pass
                     break
         except (OSError, ValueError):
             pass
