@@ -72,3 +72,17 @@ redir_same_origin(const char *a, const char *b)
 		return 0;
 	return strcasecmp(oa, ob) == 0;
 }
+
+int
+redir_idempotent(const char *method)
+{
+	static const char *const safe[] = {
+		"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE", NULL
+	};
+	size_t i;
+
+	for (i = 0; safe[i] != NULL; i++)
+		if (strcmp(method, safe[i]) == 0)
+			return 1;
+	return 0;
+}

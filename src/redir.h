@@ -17,4 +17,7 @@ int	redir_scheme_ok(const char *url);
  * -H or a JSON line go only there, as libcurl does). */
 int	redir_same_origin(const char *a, const char *b);
 
+/* 1 for a method RFC 9110 9.2.2 calls idempotent. */
+int	redir_idempotent(const char *method);
+
 #endif

@@ -297,6 +297,7 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	x->hop_method = request_method(req, xo);
 	x->hop_body = body != NULL;
 	x->hop_dropped = x->hop_cross = x->hop_fresh = 0;
+	x->hop_resends = 0;
 	x->redirects = 0;
 	memset(x->t_sum, 0, sizeof(x->t_sum));
 	x->t_start = now_mono();
@@ -362,6 +363,9 @@ xfer_redirect(struct xfer *x, long status, const char *target)
 	return 1;
 }
 
+/* Re-sends of a hop whose HTTP/2 stream was not processed. */
+#define XFER_H2_RESENDS	3
+
 /* The hop failed without any answer on a connection that was reused
  * (libcurl re-sends such a request by itself, but only while its
  * per-handle budget of 5 lasts, and not for HTTP/2 streams a GOAWAY left
@@ -376,8 +380,15 @@ xfer_unanswered(struct xfer *x, CURLcode result)
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
+		/* Once: libcurl has already tried on other connections. */
+		if (x->hop_resends > 0)
+			return 0;
+		break;
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
+		/* A new connection can be rotated away in turn. */
+		if (x->hop_resends >= XFER_H2_RESENDS)
+			return 0;
 		break;
 	default:
 		return 0;
@@ -386,7 +397,17 @@ xfer_unanswered(struct xfer *x, CURLcode result)
 		return 0;
 	if (strstr(x->errbuf, "PROTOCOL_ERROR") != NULL)
 		return 0;
-	if (strstr(x->errbuf, "Connection died") != NULL)
+	/* An HTTP/2 stream cut off by the connection's end may have been
+	 * processed (unlike one refused, or above a GOAWAY's last stream):
+	 * only an idempotent request is sent again (RFC 9110 9.2.2). */
+	if (strstr(x->errbuf, "not closed cleanly before end") != NULL &&
+	    !redir_idempotent(x->hop_method))
+		return 0;
+	/* An HTTP/2 stream that got nothing was refused or cut off, on
+	 * whichever connection it ran (libcurl counts a connection opened
+	 * for a transfer waiting on it as that transfer's own). */
+	if (strstr(x->errbuf, "Connection died") != NULL ||
+	    result == CURLE_HTTP2 || result == CURLE_HTTP2_STREAM)
 		return 1;
 	return curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &nconn) ==
 	    CURLE_OK && nconn == 0;
@@ -400,11 +421,12 @@ xfer_on_finished(void *priv, CURLcode result)
 	long status = 0;
 	char *target = NULL;
 
-	if (x->hop_refused || (!x->hop_fresh && xfer_unanswered(x, result))) {
+	if (x->hop_refused || xfer_unanswered(x, result)) {
 		/* Nothing was sent, or nothing was answered on a reused
 		 * connection: the same hop again, once, on a connection of
 		 * its own. */
 		x->hop_fresh = 1;
+		x->hop_resends += !x->hop_refused;
 		xfer_handle_drop(x, 0);
 		if (xfer_hop_start(x) == 0)
 			return;

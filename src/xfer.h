@@ -35,6 +35,8 @@ struct xfer {
 						 * URL's origin */
 	int			 hop_fresh;	/* on a connection of its
 						 * own (setopt_hop) */
+	int			 hop_resends;	/* times the hop was sent
+						 * again, unanswered */
 	int			 hop_refused;	/* a reuse-only hop wanted
 						 * a new connection */
 	int			 hop_skip;	/* -1 unknown, 1: this hop's

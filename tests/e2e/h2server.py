@@ -72,7 +72,14 @@ class H2Server:
             if self.ctx:
                 c = self.ctx.wrap_socket(c, server_side=True)
             self._h2(c)
-        except (OSError, ssl.SSLError, h2.exceptions.ProtocolError):
+            # Close as servers do after a GOAWAY: what was sent is
+            # delivered (no reset for unread input).
+            c.shutdown(socket.SHUT_WR)
+            c.settimeout(2)
+            while c.recv(65536):
+                pass
+        except (OSError, ssl.SSLError, h2.exceptions.ProtocolError,
+                ValueError):
             pass
         finally:
             try:
