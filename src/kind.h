@@ -2,6 +2,10 @@
 #ifndef COFETCH_KIND_H
 #define COFETCH_KIND_H
 
+#include <stddef.h>
+
+#include <curl/curl.h>
+
 enum kind {
 	KIND_NONE = 0,		/* no error: the record is ok */
 	KIND_INVALID_INPUT,
@@ -26,5 +30,15 @@ enum kind {
 const char	*kind_name(enum kind k);
 /* The kind named s, or -1 if s names none (KIND_NONE is not parsed). */
 int		 kind_parse(const char *s);
+
+/* Pure: the error kind of a libcurl result; http_status >= 400 with
+ * CURLE_OK gives KIND_HTTP, a status outside 100-599 KIND_PROTOCOL.
+ * errbuf is libcurl's error text (may be "" or NULL). */
+enum kind	 kind_of_curl(CURLcode result, long http_status,
+		    const char *errbuf);
+/* The message for a libcurl failure of kind: libcurl's text when it is
+ * about this failure, else curl_easy_strerror(result). */
+void		 kind_message(enum kind kind, CURLcode result,
+		    const char *errbuf, char *msg, size_t len);
 
 #endif

@@ -2,6 +2,7 @@
  * when to time out (CURLMOPT_SOCKETFUNCTION, CURLMOPT_TIMERFUNCTION); we
  * tell it what happened (curl_multi_socket_action) and collect finished
  * transfers (curl_multi_info_read). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <ev.h>
@@ -18,7 +19,21 @@ struct net_sock {
 static struct ev_loop	*net_loop;
 static CURLM		*net_mh;	/* owned, net_cleanup() */
 static ev_timer		 net_timer;	/* libcurl's one timeout */
-static net_done_fn	 net_done;
+static net_finished_fn	 net_finished;	/* xfer.c's, per finished
+					 * transfer */
+
+/* A CURLMcode other than OK is a bug here or in libcurl: say so on
+ * stderr (once per call site and code would be nicer; it never happens
+ * in a correct run). Returns mc == CURLM_OK ? 0 : -1. */
+static int
+net_check(CURLMcode mc, const char *what)
+{
+	if (mc == CURLM_OK)
+		return 0;
+	(void)fprintf(stderr, "cofetch: %s: %s\n", what,
+	    curl_multi_strerror(mc));
+	return -1;
+}
 
 static void
 net_harvest(void)
@@ -30,15 +45,16 @@ net_harvest(void)
 	CURLcode result;
 
 	while ((msg = curl_multi_info_read(net_mh, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
+		if (msg->msg != CURLMSG_DONE)	/* the only message */
 			continue;
 		easy = msg->easy_handle;
 		result = msg->data.result;
 		priv = NULL;
 		(void)curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
 		/* Removing invalidates msg; everything needed is copied. */
-		(void)curl_multi_remove_handle(net_mh, easy);
-		net_done(priv, result);
+		(void)net_check(curl_multi_remove_handle(net_mh, easy),
+		    "curl_multi_remove_handle");
+		net_finished(priv, result);
 	}
 }
 
@@ -46,10 +62,9 @@ static void
 net_action(curl_socket_t fd, int ev_mask)
 {
 	int running;
-	CURLMcode mresult;
 
-	mresult = curl_multi_socket_action(net_mh, fd, ev_mask, &running);
-	(void)mresult;
+	(void)net_check(curl_multi_socket_action(net_mh, fd, ev_mask,
+	    &running), "curl_multi_socket_action");
 	net_harvest();
 }
 
@@ -84,7 +99,8 @@ net_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
 	if (what == CURL_POLL_REMOVE) {
 		if (s != NULL) {
 			ev_io_stop(net_loop, &s->io);
-			(void)curl_multi_assign(net_mh, fd, NULL);
+			(void)net_check(curl_multi_assign(net_mh, fd, NULL),
+		    "curl_multi_assign");
 			free(s);
 		}
 		return 0;
@@ -94,7 +110,8 @@ net_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
 		s->fd = fd;
 		s->io.data = s;
 		ev_init(&s->io, net_io_cb);
-		(void)curl_multi_assign(net_mh, fd, s);
+		(void)net_check(curl_multi_assign(net_mh, fd, s),
+		    "curl_multi_assign");
 	}
 	if (what & CURL_POLL_IN)
 		events |= EV_READ;
@@ -122,45 +139,46 @@ net_timer_set_cb(CURLM *multi, long timeout_ms, void *userp)
 }
 
 int
-net_init(struct ev_loop *loop, net_done_fn done, long max_host_conns)
+net_init(struct ev_loop *loop, net_finished_fn finished, long idle_conns)
 {
 	net_loop = loop;
-	net_done = done;
+	net_finished = finished;
 	net_mh = curl_multi_init();
 	if (net_mh == NULL)
 		return -1;
 	ev_timer_init(&net_timer, net_timer_cb, 0., 0.);
-	(void)curl_multi_setopt(net_mh, CURLMOPT_SOCKETFUNCTION, net_socket_cb);
-	(void)curl_multi_setopt(net_mh, CURLMOPT_TIMERFUNCTION,
-	    net_timer_set_cb);
+	if (net_check(curl_multi_setopt(net_mh, CURLMOPT_SOCKETFUNCTION,
+	    net_socket_cb), "CURLMOPT_SOCKETFUNCTION") < 0 ||
+	    net_check(curl_multi_setopt(net_mh, CURLMOPT_TIMERFUNCTION,
+	    net_timer_set_cb), "CURLMOPT_TIMERFUNCTION") < 0)
+		goto fail;
 	/* Our semaphores decide what is in flight; libcurl must never queue
-	 * a transfer behind a connection limit of its own. The cache keeps
-	 * one idle connection per transfer slot. */
-	(void)curl_multi_setopt(net_mh, CURLMOPT_MAXCONNECTS, max_host_conns);
-	(void)curl_multi_setopt(net_mh, CURLMOPT_PIPELINING,
-	    (long)CURLPIPE_MULTIPLEX);
+	 * a transfer behind a connection limit of its own (no
+	 * CURLMOPT_MAX_HOST_CONNECTIONS). CURLMOPT_MAXCONNECTS is the size
+	 * of the idle connection cache: one per transfer slot. */
+	(void)net_check(curl_multi_setopt(net_mh, CURLMOPT_MAXCONNECTS,
+	    idle_conns), "CURLMOPT_MAXCONNECTS");
+	(void)net_check(curl_multi_setopt(net_mh, CURLMOPT_PIPELINING,
+	    (long)CURLPIPE_MULTIPLEX), "CURLMOPT_PIPELINING");
 	return 0;
-}
-
-CURLM *
-net_multi(void)
-{
-	return net_mh;
+fail:
+	(void)curl_multi_cleanup(net_mh);
+	net_mh = NULL;
+	return -1;
 }
 
 int
 net_add(CURL *easy)
 {
-	CURLMcode mresult;
-
-	mresult = curl_multi_add_handle(net_mh, easy);
-	return mresult == CURLM_OK ? 0 : -1;
+	return net_check(curl_multi_add_handle(net_mh, easy),
+	    "curl_multi_add_handle");
 }
 
 void
 net_remove(CURL *easy)
 {
-	(void)curl_multi_remove_handle(net_mh, easy);
+	(void)net_check(curl_multi_remove_handle(net_mh, easy),
+	    "curl_multi_remove_handle");
 }
 
 void
@@ -170,6 +188,7 @@ net_cleanup(void)
 		return;
 	ev_timer_stop(net_loop, &net_timer);
 	if (net_mh != NULL)
-		(void)curl_multi_cleanup(net_mh);
+		(void)net_check(curl_multi_cleanup(net_mh),
+		    "curl_multi_cleanup");
 	net_mh = NULL;
 }

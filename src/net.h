@@ -8,14 +8,17 @@
 
 struct ev_loop;
 
-/* Called for each finished transfer with the easy handle's CURLOPT_PRIVATE
- * and its result. Only records and queues (it runs inside libcurl's
- * processing). */
-typedef void (*net_done_fn)(void *priv, CURLcode result);
+/* Called for each transfer libcurl has finished (CURLMSG_DONE), after it
+ * left the multi handle, with the easy handle's CURLOPT_PRIVATE and its
+ * result. It may start new transfers (it runs inside libcurl's
+ * processing, but no longer on the handle's behalf). */
+typedef void (*net_finished_fn)(void *priv, CURLcode result);
 
-int	net_init(struct ev_loop *loop, net_done_fn done, long max_host_conns);
-CURLM	*net_multi(void);
-/* Start or abort a transfer. net_remove() gives no done callback. */
+/* idle_conns: how many idle connections libcurl keeps for reuse
+ * (CURLMOPT_MAXCONNECTS). A failing CURLM call is reported on stderr. */
+int	net_init(struct ev_loop *loop, net_finished_fn finished,
+	    long idle_conns);
+/* Start or abort a transfer. net_remove() gives no finished callback. */
 int	net_add(CURL *easy);
 void	net_remove(CURL *easy);
 void	net_cleanup(void);

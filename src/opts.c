@@ -416,11 +416,6 @@ opts_finish(struct opts *o)
 		    "the input: give URLs or -i FILE");
 		return -1;
 	}
-	if (o->method != NULL && strcmp(o->method, "HEAD") == 0 &&
-	    o->data != NULL) {
-		usagef("-I/-X HEAD and -d: a HEAD request has no body");
-		return -1;
-	}
 	o->retry_on.unsafe = o->retry_unsafe;
 	/* The CA variables, read as curl reads them. */
 	if (o->cacert == NULL && (env = getenv("CURL_CA_BUNDLE")) != NULL &&

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "setopt.h"
+#include "setopt_user.h"
 #include "sink.h"
 #include "util.h"
 
@@ -26,14 +27,6 @@ static char			*h2c_hosts[H2C_HOSTS]; /* malloced host
 						 * most recent first */
 static size_t			 h2c_n;
 static int			 h2c_reuse_broken; /* libcurl < 7.88.2 */
-static CURLSH			*cookie_share;	/* owned: the run's cookies,
-						 * or NULL without --cookie
-						 * and --cookie-jar */
-static struct curl_slist	*resolve_list;	/* owned: --resolve */
-static struct curl_slist	*connect_to_list; /* owned: --connect-to */
-static char			*user_name;	/* owned: -u split at the */
-static const char		*user_pass;	/* first ':' (into it) */
-
 /* What libcurl can decode, as CURLOPT_ACCEPT_ENCODING "" would offer it
  * (same order), so the header we send by hand says the same. */
 static void
@@ -100,121 +93,6 @@ setopt_base_hdrs_init(const struct opts *o)
 		common_hdrs = curl_slist_append(common_hdrs, base_hdrs[i]);
 }
 
-/* One share of cookies for every transfer of the run (one thread: no
- * lock callbacks), filled from --cookie FILE. */
-static void
-setopt_cookies_setup(const struct opts *o)
-{
-	CURL *e;
-
-	cookie_share = curl_share_init();
-	if (cookie_share == NULL)
-		return;
-	(void)curl_share_setopt(cookie_share, CURLSHOPT_SHARE,
-	    CURL_LOCK_DATA_COOKIE);
-	if (o->cookie_file == NULL || o->cookie_file[0] == '\0')
-		return;
-	if ((e = curl_easy_init()) == NULL)
-		return;
-	(void)curl_easy_setopt(e, CURLOPT_SHARE, cookie_share);
-	(void)curl_easy_setopt(e, CURLOPT_COOKIEFILE, o->cookie_file);
-	(void)curl_easy_setopt(e, CURLOPT_COOKIELIST, "RELOAD");
-	curl_easy_cleanup(e);
-}
-
-/* Write the run's cookies to --cookie-jar, then drop the share (every
- * transfer handle is gone by now). */
-static void
-setopt_cookies_cleanup(void)
-{
-	CURL *e;
-
-	if (cookie_share == NULL)
-		return;
-	if (xo->cookie_jar != NULL && (e = curl_easy_init()) != NULL) {
-		(void)curl_easy_setopt(e, CURLOPT_SHARE, cookie_share);
-		(void)curl_easy_setopt(e, CURLOPT_COOKIEJAR, xo->cookie_jar);
-		(void)curl_easy_setopt(e, CURLOPT_COOKIELIST, "FLUSH");
-		(void)curl_easy_setopt(e, CURLOPT_COOKIEJAR, NULL);
-		curl_easy_cleanup(e);
-	}
-	(void)curl_share_cleanup(cookie_share);
-	cookie_share = NULL;
-}
-
-/* -u, --resolve, --connect-to and the cookie share, made once. */
-static void
-setopt_user_setup(const struct opts *o)
-{
-	char *colon;
-	size_t i;
-
-	if (o->user != NULL) {
-		user_name = xstrdup(o->user);
-		colon = strchr(user_name, ':');
-		if (colon != NULL)
-			*colon = '\0';
-		/* No password: an empty one, never a prompt. */
-		user_pass = colon != NULL ? colon + 1 : "";
-	}
-	for (i = 0; i < o->nresolve; i++)
-		resolve_list = curl_slist_append(resolve_list, o->resolve[i]);
-	for (i = 0; i < o->nconnect_to; i++)
-		connect_to_list = curl_slist_append(connect_to_list,
-		    o->connect_to[i]);
-	if (o->cookie != NULL || o->cookie_file != NULL ||
-	    o->cookie_jar != NULL)
-		setopt_cookies_setup(o);
-}
-
-/* The curl user's options (man page, AUTHENTICATION and OPTIONS): auth,
- * TLS trust, name overrides, cookies. libcurl keeps credentials to the
- * host they were given for: CURLOPT_UNRESTRICTED_AUTH stays off. */
-static void
-setopt_curl_user(CURL *e, const struct opts *o)
-{
-	if (user_name != NULL) {
-		(void)curl_easy_setopt(e, CURLOPT_USERNAME, user_name);
-		(void)curl_easy_setopt(e, CURLOPT_PASSWORD, user_pass);
-		(void)curl_easy_setopt(e, CURLOPT_HTTPAUTH, o->digest ?
-		    CURLAUTH_DIGEST : CURLAUTH_BASIC);
-	}
-	if (o->netrc) {
-		/* As curl's --netrc: the file, not the URL, has them. */
-		(void)curl_easy_setopt(e, CURLOPT_NETRC,
-		    (long)CURL_NETRC_REQUIRED);
-		if (o->netrc_file != NULL)
-			(void)curl_easy_setopt(e, CURLOPT_NETRC_FILE,
-			    o->netrc_file);
-	}
-	if (o->cacert != NULL)
-		(void)curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
-	if (o->capath != NULL)
-		(void)curl_easy_setopt(e, CURLOPT_CAPATH, o->capath);
-	if (o->cert != NULL)
-		(void)curl_easy_setopt(e, CURLOPT_SSLCERT, o->cert);
-	if (o->cert_pass != NULL)
-		(void)curl_easy_setopt(e, CURLOPT_KEYPASSWD, o->cert_pass);
-	if (o->key != NULL)
-		(void)curl_easy_setopt(e, CURLOPT_SSLKEY, o->key);
-	if (resolve_list != NULL)
-		(void)curl_easy_setopt(e, CURLOPT_RESOLVE, resolve_list);
-	if (connect_to_list != NULL)
-		(void)curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_list);
-	if (o->ipv != 0)
-		(void)curl_easy_setopt(e, CURLOPT_IPRESOLVE, o->ipv == 4 ?
-		    CURL_IPRESOLVE_V4 : CURL_IPRESOLVE_V6);
-	if (cookie_share != NULL) {
-		/* The share holds the cookies; an empty COOKIEFILE turns
-		 * the handle's cookie engine on without reading a file
-		 * (--cookie FILE was read into the share once). */
-		(void)curl_easy_setopt(e, CURLOPT_SHARE, cookie_share);
-		(void)curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
-	}
-	if (o->cookie != NULL)
-		(void)curl_easy_setopt(e, CURLOPT_COOKIE, o->cookie);
-}
-
 void
 setopt_setup(const struct opts *o)
 {
@@ -246,12 +124,7 @@ void
 setopt_cleanup(void)
 {
 	setopt_forget();
-	setopt_cookies_cleanup();
-	curl_slist_free_all(resolve_list);
-	curl_slist_free_all(connect_to_list);
-	resolve_list = connect_to_list = NULL;
-	free(user_name);
-	user_name = NULL;
+	setopt_user_cleanup(xo);
 	curl_slist_free_all(common_hdrs);
 	common_hdrs = NULL;
 	free(base_hdrs);
@@ -271,8 +144,8 @@ setopt_common(CURL *e)
 	(void)curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	(void)curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	(void)curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	(void)curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, (long)o->follow);
-	(void)curl_easy_setopt(e, CURLOPT_MAXREDIRS, o->max_redirs);
+	/* Redirects are followed by xfer.c, a new handle per hop: see
+	 * redir.c for why. */
 	(void)curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
 	    (long)(o->timeout * 1000));
 	(void)curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
@@ -317,30 +190,50 @@ setopt_common(CURL *e)
 	(void)curl_easy_setopt(e, CURLOPT_HTTP_VERSION, ver);
 	(void)curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)o->max_size);
-	(void)curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sink_write_cb);
 	if (sink_header_cb_on())
 		(void)curl_easy_setopt(e, CURLOPT_HEADERFUNCTION,
 		    sink_header_cb);
 	(void)curl_easy_setopt(e, CURLOPT_HTTPHEADER, common_hdrs);
 	(void)curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	setopt_curl_user(e, o);
+	setopt_user_apply(e, o);
 }
 
-/* The header list for req: base headers the line does not override, then
- * the line's own, then Content-Type for a JSON body. NULL when the
- * common list serves. */
+/* A header line that carries credentials: not sent to another origin
+ * after a redirect (as libcurl does for its own redirects). */
+static int
+header_is_credential(const char *h)
+{
+	return header_same_name(h, "Authorization:") ||
+	    header_same_name(h, "Cookie:") ||
+	    header_same_name(h, "Proxy-Authorization:");
+}
+
+/* A header line to leave out of hop's request. */
+static int
+header_dropped(const char *h, const struct setopt_hop *hop)
+{
+	return (hop->body_dropped && header_same_name(h, "Content-Type:")) ||
+	    (hop->cross_origin && header_is_credential(h));
+}
+
+/* The header list for req's hop: base headers the line does not
+ * override, then the line's own, then Content-Type for a JSON body; a
+ * follow-up without the body has no Content-Type, one to another origin
+ * no credentials. NULL when the common list serves. */
 static struct curl_slist *
-setopt_build_headers(const struct request *req)
+setopt_build_headers(const struct request *req, const struct setopt_hop *hop)
 {
 	struct curl_slist *l = NULL;
 	char **h;
 	size_t i;
 	int overridden, has_ctype = 0;
+	int filter = hop->body_dropped || hop->cross_origin;
 
-	if (req->headers == NULL && !req->body_is_json)
+	if (req->headers == NULL && !(req->body_is_json && hop->body) &&
+	    !filter)
 		return NULL;
 	for (i = 0; i < nbase; i++) {
-		overridden = 0;
+		overridden = header_dropped(base_hdrs[i], hop);
 		for (h = req->headers; h != NULL && *h != NULL; h++)
 			if (header_same_name(base_hdrs[i], *h))
 				overridden = 1;
@@ -351,34 +244,45 @@ setopt_build_headers(const struct request *req)
 		}
 	}
 	for (h = req->headers; h != NULL && *h != NULL; h++) {
+		if (header_dropped(*h, hop))
+			continue;
 		l = curl_slist_append(l, *h);
 		if (header_same_name(*h, "Content-Type:"))
 			has_ctype = 1;
 	}
-	if (req->body_is_json && !has_ctype)
+	if (req->body_is_json && hop->body && !has_ctype)
 		l = curl_slist_append(l, "Content-Type: application/json");
 	return l;
 }
 
 /* libcurl 7.88 breaks a reused h2c prior-knowledge connection (curl
  * issue 10634, fixed in 7.88.2): it layers HTTP/2 onto it a second time
- * and the stream fails with "Error in the HTTP2 framing layer". So only
- * the first transfer to a host asks for prior knowledge, which opens the
- * connection; the others ask for plain HTTP/2, which multiplexes on that
- * connection (PIPEWAIT makes them wait for it). */
+ * and the stream fails with "Error in the HTTP2 framing layer". So there,
+ * a transfer asks for prior knowledge only when it opens a connection of
+ * its own: the first to a host, and any whose hop->fresh is set (with
+ * CURLOPT_FRESH_CONNECT, so it never reuses one). Every other asks for
+ * plain HTTP/2, which multiplexes on an open h2c connection (PIPEWAIT
+ * makes it wait for one being opened), and is marked reuse_only: it must
+ * never open a connection itself, where it would send an HTTP/1.1
+ * request with "Upgrade: h2c" (xfer.c refuses the socket and starts the
+ * hop again as an opener). What goes over the wire is prior knowledge
+ * on every connection either way. */
 static void
-setopt_prior_knowledge(CURL *e, const struct request *req)
+setopt_prior_knowledge(CURL *e, const struct request *req,
+    struct setopt_hop *hop)
 {
 	long ver = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
 	size_t i;
 
-	if (h2c_reuse_broken && req->host[0] != '\0') {
+	hop->reuse_only = 0;
+	if (h2c_reuse_broken && !hop->fresh && req->host[0] != '\0') {
 		for (i = 0; i < h2c_n; i++)
 			if (strcmp(h2c_hosts[i], req->host) == 0)
 				break;
-		if (i < h2c_n)
+		if (i < h2c_n) {
 			ver = CURL_HTTP_VERSION_2_0;
-		else {
+			hop->reuse_only = 1;
+		} else {
 			if (h2c_n == H2C_HOSTS)
 				free(h2c_hosts[--h2c_n]);
 			memmove(h2c_hosts + 1, h2c_hosts,
@@ -391,62 +295,67 @@ setopt_prior_knowledge(CURL *e, const struct request *req)
 }
 
 void
-setopt_request(CURL *e, struct setopt_state *st, const struct request *req,
+setopt_request(CURL *e, const struct request *req, struct setopt_hop *hop,
     struct curl_slist **hdrs)
 {
-	const char *method = request_method(req, xo);
+	const char *method = hop->method;
 	const char *body = req->body != NULL ? req->body : xo->data;
 	size_t body_len = req->body != NULL ? req->body_len : xo->data_len;
-	int pipewait;
+	const char *url = hop->url != NULL ? hop->url : req->url;
 
-	if (req->cu != NULL)
+	if (!hop->body)
+		body = NULL;
+	if (hop->url == NULL && req->cu != NULL)
 		(void)curl_easy_setopt(e, CURLOPT_CURLU, req->cu);
 	else
-		(void)curl_easy_setopt(e, CURLOPT_URL, req->url);
-	/* Set only what differs from a plain GET, and undo what the
-	 * previous request on this handle changed. */
-	if (st->custom) {
-		(void)curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-		(void)curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
-		(void)curl_easy_setopt(e, CURLOPT_HTTPHEADER, common_hdrs);
-		st->custom = 0;
-	}
+		(void)curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_slist_free_all(*hdrs);
-	*hdrs = setopt_build_headers(req);
-	if (*hdrs != NULL) {
+	*hdrs = setopt_build_headers(req, hop);
+	if (*hdrs != NULL)
 		(void)curl_easy_setopt(e, CURLOPT_HTTPHEADER, *hdrs);
-		st->custom = 1;
-	}
-	if (strcmp(method, "GET") != 0 || body != NULL) {
-		st->custom = 1;
-		if (strcmp(method, "HEAD") == 0 && body == NULL)
-			(void)curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-		else {
-			if (body != NULL || strcmp(method, "POST") == 0) {
-				(void)curl_easy_setopt(e,
-				    CURLOPT_POSTFIELDSIZE_LARGE,
-				    (curl_off_t)(body ? body_len : 0));
-				(void)curl_easy_setopt(e, CURLOPT_POSTFIELDS,
-				    body ? body : "");
-			}
-			/* POST keeps libcurl's redirect rules; any other
-			 * method is sent as given. */
-			if (strcmp(method, "POST") != 0)
-				(void)curl_easy_setopt(e,
-				    CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0) {
+		/* A HEAD response never has a body, whatever its headers
+		 * say: only libcurl's NOBODY reads it so. A body given with
+		 * HEAD is not sent (it has no meaning, RFC 9110 9.3.2). */
+		(void)curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(method, "GET") != 0 || body != NULL) {
+		if (body != NULL || strcmp(method, "POST") == 0) {
+			(void)curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)(body ? body_len : 0));
+			(void)curl_easy_setopt(e, CURLOPT_POSTFIELDS,
+			    body ? body : "");
 		}
+		if (strcmp(method, "POST") != 0)
+			(void)curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
+			    method);
 	}
+	if (hop->cross_origin) {
+		/* -u credentials go to the first URL's origin only, as
+		 * libcurl keeps them when it follows (CURLOPT_UNRESTRICTED_AUTH
+		 * off). */
+		(void)curl_easy_setopt(e, CURLOPT_USERNAME, NULL);
+		(void)curl_easy_setopt(e, CURLOPT_PASSWORD, NULL);
+	}
+	if (hop->fresh)
+		(void)curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	hop->reuse_only = 0;
+	if (xo->http == HTTPV_2_PRIOR)
+		setopt_prior_knowledge(e, req, hop);
 	/* Where HTTP/2 may be used, wait for a connection that can
 	 * multiplex rather than open a new one. Never on HTTP/1.1: there
 	 * libcurl would hold new transfers until a response arrives. */
-	pipewait = xo->http == HTTPV_2 || xo->http == HTTPV_2_PRIOR ||
+	if (xo->http == HTTPV_2 || xo->http == HTTPV_2_PRIOR ||
 	    (xo->http == HTTPV_DEFAULT &&
-	    strncasecmp(req->url, "https:", 6) == 0);
-	if (xo->http == HTTPV_2_PRIOR)
-		setopt_prior_knowledge(e, req);
-	if (pipewait != st->pipewait) {
-		(void)curl_easy_setopt(e, CURLOPT_PIPEWAIT, (long)pipewait);
-		st->pipewait = pipewait;
+	    strncasecmp(url, "https:", 6) == 0)) {
+		(void)curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+		/* libcurl 7.88 reads an HTTP/2 connection through the
+		 * receive buffer of whichever transfer drives it: with the
+		 * default 16 KB, a header block over that on a shared
+		 * connection stalls or fails as "HTTP/0.9". curl's own tool
+		 * uses 100 KB (tool_operate.c BUFFER_SIZE), and so do we,
+		 * where HTTP/2 may be used: libcurl allocates it per
+		 * transfer, and only what arrives is touched. */
+		(void)curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 102400L);
 	}
 }
 
@@ -467,8 +376,8 @@ setopt_user_sets(const struct request *req, const char *name)
 }
 
 void
-setopt_validators(CURL *e, struct setopt_state *st,
-    const struct request *req, struct curl_slist **hdrs, const char *etag,
+setopt_validators(CURL *e, const struct request *req,
+    const struct setopt_hop *hop, struct curl_slist **hdrs, const char *etag,
     const char *last_modified)
 {
 	const char *method;
@@ -477,7 +386,7 @@ setopt_validators(CURL *e, struct setopt_state *st,
 
 	if (etag[0] == '\0' && last_modified[0] == '\0')
 		return;
-	method = request_method(req, xo);
+	method = hop->method;
 	if ((strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) ||
 	    setopt_user_sets(req, "If-None-Match:") ||
 	    setopt_user_sets(req, "If-Modified-Since:"))
@@ -496,5 +405,4 @@ setopt_validators(CURL *e, struct setopt_state *st,
 		free(l);
 	}
 	(void)curl_easy_setopt(e, CURLOPT_HTTPHEADER, *hdrs);
-	st->custom = 1;
 }

@@ -8,11 +8,20 @@
 #include "opts.h"
 #include "request.h"
 
-/* What a pooled handle carries from one request to the next that the
- * next request's setup must undo. */
-struct setopt_state {
-	int	custom;		/* method, body or headers changed */
-	int	pipewait;	/* CURLOPT_PIPEWAIT is on */
+/* One hop of an attempt: the request itself, or a redirect's
+ * follow-up. */
+struct setopt_hop {
+	const char	*url;		/* NULL: the request's own */
+	const char	*method;	/* what to send */
+	int		 body;		/* the body goes along */
+	int		 body_dropped;	/* a redirect dropped the body: no
+					 * Content-Type either */
+	int		 cross_origin;	/* another origin than the first
+					 * URL's: no credential headers */
+	int		 fresh;		/* on a new connection of its own
+					 * (CURLOPT_FRESH_CONNECT) */
+	int		 reuse_only;	/* set by setopt_request(): the hop
+					 * must not open a connection */
 };
 
 /* Once, before any handle: build the default header lines (o is not
@@ -21,17 +30,17 @@ void	setopt_setup(const struct opts *o);
 void	setopt_cleanup(void);
 /* Options every transfer shares, on a new handle. */
 void	setopt_common(CURL *e);
-/* What this request changes: URL, method, body, headers, HTTP version.
- * *hdrs is replaced by this request's header list (owned by the caller,
+/* What this hop of req sets on a new handle: URL, method, body,
+ * headers, HTTP version. *hdrs is replaced by the hop's header list (owned by the caller,
  * curl_slist_free_all(); NULL when the common list serves), and must live
  * until the transfer ends. */
-void	setopt_request(CURL *e, struct setopt_state *st,
-	    const struct request *req, struct curl_slist **hdrs);
+void	setopt_request(CURL *e, const struct request *req,
+	    struct setopt_hop *hop, struct curl_slist **hdrs);
 /* After setopt_request(): add If-None-Match: etag and If-Modified-Since:
- * last_modified ("" for none) to *hdrs, for a GET or HEAD whose line and
- * -H set neither header themselves (--state). */
-void	setopt_validators(CURL *e, struct setopt_state *st,
-	    const struct request *req, struct curl_slist **hdrs,
+ * last_modified ("" for none) to *hdrs, for a GET or HEAD hop whose line
+ * and -H set neither header themselves (--state). */
+void	setopt_validators(CURL *e, const struct request *req,
+	    const struct setopt_hop *hop, struct curl_slist **hdrs,
 	    const char *etag, const char *last_modified);
 /* Forget per-host state (h2c hosts). */
 void	setopt_forget(void);

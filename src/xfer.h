@@ -1,12 +1,12 @@
-/* xfer.h: one attempt of one request on a libcurl easy handle: the
- * handle's life (from a pool, so connections and DNS results, which live
- * in the multi handle, are reused), and finishing the attempt: the
- * outcome read back with curl_easy_getinfo() into a struct result and
- * classified into an error kind. */
+/* xfer.h: one attempt of one request: its easy handles' life, the
+ * redirects it follows, and finishing the attempt: the outcome read back
+ * with curl_easy_getinfo() into a struct result and classified into an
+ * error kind. */
 #ifndef COFETCH_XFER_H
 #define COFETCH_XFER_H
 
 #include <curl/curl.h>
+#include <ev.h>
 
 #include "opts.h"
 #include "record.h"
@@ -14,19 +14,50 @@
 #include "state.h"
 
 struct ev_loop;
-struct xfer_handle;
 
+/* One attempt: a fresh easy handle for every hop (the first request and
+ * each redirect it follows; connections and DNS results live in the multi
+ * handle, so they are still reused), so nothing one transfer leaves on a
+ * handle can reach another's record. */
 struct xfer {
-	struct xfer_handle	*h;		/* from the pool during an
-						 * attempt, else NULL */
-	struct curl_slist	*hdrs;		/* owned: this request's
-						 * header list, or NULL */
+	CURL			*easy;		/* owned during a hop, else
+						 * NULL: curl_easy_cleanup() */
+	char			 errbuf[CURL_ERROR_SIZE]; /* the hop's */
+	struct curl_slist	*hdrs;		/* owned: this hop's header
+						 * list, or NULL */
+	char			*hop_url;	/* owned: the redirect target
+						 * being fetched, or NULL on
+						 * the first hop */
+	const char		*hop_method;	/* static or the request's */
+	int			 hop_body;	/* the hop sends the body */
+	int			 hop_dropped;	/* a redirect dropped the
+						 * body */
+	int			 hop_cross;	/* the hop left the first
+						 * URL's origin */
+	int			 hop_fresh;	/* on a connection of its
+						 * own (setopt_hop) */
+	int			 hop_resends;	/* times the hop was sent
+						 * again, unanswered */
+	int			 hop_refused;	/* a reuse-only hop wanted
+						 * a new connection */
+	int			 hop_skip;	/* -1 unknown, 1: this hop's
+						 * body is a redirect's, not
+						 * kept */
+	long			 redirects;	/* followed in this attempt */
+	curl_off_t		 t_sum[5];	/* dns, connect, tls, ttfb,
+						 * total of finished hops, us */
+	double			 t_start;	/* mono, the attempt's start */
+	double			 hop_start;	/* mono, the hop's start */
+	ev_timer		 watchdog;	/* bounds the hop by -t and
+						 * --connect-timeout also where
+						 * libcurl does not (transfers
+						 * waiting for a connection) */
 	struct result		*res;		/* the task's; not owned;
-						 * filled before the done
+						 * filled before the end
 						 * notification */
 	const struct request	*req;		/* the task's, during an
 						 * attempt */
-	void			*owner;		/* handed to the done
+	void			*owner;		/* handed to the end
 						 * callback */
 	int			 too_large;	/* the write callback
 						 * stopped: --max-size */
@@ -48,30 +79,25 @@ struct xfer {
 
 /* Called when an attempt has ended (x->res filled) or, after
  * xfer_cancel(), has been stopped. */
-typedef void (*xfer_done_fn)(void *owner);
+typedef void (*xfer_end_fn)(void *owner);
 
 /* Once: the multi handle on loop, and the options shared by every handle
  * (o is not owned and must outlive the run). -1 when libcurl cannot be
  * set up. */
 int	xfer_global_init(const struct opts *o, struct ev_loop *loop,
-	    xfer_done_fn done);
+	    xfer_end_fn ended);
 void	xfer_global_cleanup(void);	/* after every xfer_free() */
 
 void	xfer_init(struct xfer *x, struct result *res);
-/* Start an attempt of req (which must outlive it). The done callback
+/* Start an attempt of req (which must outlive it). The end callback
  * follows once the attempt has ended, with x->res filled (kind, status,
  * times, ...); a failure to start is reported the same way, at once. */
 void	xfer_start(struct xfer *x, const struct request *req, void *owner);
-/* Stop a running attempt (cancellation); the done callback follows
+/* Stop a running attempt (cancellation); the end callback follows
  * before this returns. x->aborted says whether it was stopped or had
  * already ended, with x->res its outcome. */
 void	xfer_cancel(struct xfer *x);
 /* Abort a running attempt without a callback, free what x holds. */
 void	xfer_free(struct xfer *x);
-
-/* Pure: the error kind of a libcurl result; http_status >= 400 with
- * CURLE_OK gives KIND_HTTP. errbuf is libcurl's error text (may be ""). */
-enum kind	xfer_classify(CURLcode result, long http_status,
-		    const char *errbuf);
 
 #endif

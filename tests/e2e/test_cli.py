@@ -250,8 +250,13 @@ def test_head(run, server):
     assert code == 0, err
     assert recs[0]["method"] == "HEAD"
     assert server.requests("/ok")[0]["method"] == "HEAD"
-    code, recs, err = run(["--head", "-d", "x", server.url("/ok")])
-    assert code == 2
+    # A body given with HEAD is not sent, and the request is done at
+    # once (issue 9: a HEAD response never has a body to wait for).
+    code, recs, err = run(["--head", "-d", "x", server.url("/echo")])
+    assert code == 0, err
+    assert recs[0]["method"] == "HEAD" and recs[0]["attempts"] == 1
+    sent = server.requests("/echo")[0]
+    assert sent["method"] == "HEAD" and not sent.get("body")
 
 
 def test_data_file_strips_cr_lf_data_binary_does_not(run, server, tmp_path):
