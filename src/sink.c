@@ -1,7 +1,9 @@
 /* sink.c: where a response goes while it arrives. The write callback
- * counts the decoded body, keeps it for --body, writes it to the --save
- * file and stops the transfer past --max-size; the header callback keeps
- * the final response's headers for --headers. */
+ * decodes the body (decode.c; libcurl passes it through as sent),
+ * counts the decoded bytes, keeps them for --body, writes them to the
+ * --save file and stops the transfer past --max-size; the header callback
+ * keeps the final response's headers for --headers and its
+ * Content-Encoding. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "decode.h"
 #include "retry.h"
 #include "sink.h"
 #include "util.h"
@@ -30,7 +33,9 @@ sink_setup(const struct opts *o)
 	 * otherwise every header line goes through sink_header_cb(). */
 	sink_hdr_api = curl_easy_header(NULL, "Retry-After", 0,
 	    CURLH_HEADER, -1, &hh) != CURLHE_NOT_BUILT_IN;
-	sink_hdr_cb = o->headers_out || !sink_hdr_api;
+	/* --compress needs Content-Encoding, and the header callback is
+	 * cheaper than asking libcurl's header store at the first byte. */
+	sink_hdr_cb = o->headers_out || !sink_hdr_api || o->compress;
 }
 
 int
@@ -45,16 +50,18 @@ sink_header_cb_on(void)
 	return sink_hdr_cb;
 }
 
-size_t
-sink_write_cb(char *p, size_t size, size_t nmemb, void *userdata)
+/* Decoded body bytes: count them against --max-size before anything is
+ * kept, then keep them for --body and write them to the --save file. */
+static int
+sink_deliver(void *arg, const char *p, size_t len)
 {
-	struct xfer *x = userdata;
-	size_t len = size * nmemb, off;
+	struct xfer *x = arg;
+	size_t off;
 	ssize_t w;
 
 	if (x->res->size + (int64_t)len > so->max_size) {
 		x->too_large = 1;
-		return 0;
+		return -1;
 	}
 	x->res->size += (int64_t)len;
 	if (so->body != BODY_NONE)
@@ -69,11 +76,46 @@ sink_write_cb(char *p, size_t size, size_t nmemb, void *userdata)
 			if (w <= 0) {
 				x->write_failed = 1;
 				x->write_errno = w < 0 ? errno : ENOSPC;
-				return 0;
+				return -1;
 			}
 		}
 	}
+	return 0;
+}
+
+size_t
+sink_write_cb(char *p, size_t size, size_t nmemb, void *userdata)
+{
+	struct xfer *x = userdata;
+	size_t len = size * nmemb;
+	const char *why = NULL;
+	int rc;
+
+	if (x->dec != NULL)
+		rc = decode_write(x->dec, p, len, sink_deliver, x, &why);
+	else
+		rc = sink_deliver(x, p, len);
+	if (rc < 0) {
+		if (why != NULL)
+			x->body_why = why;
+		return 0;
+	}
 	return len;
+}
+
+int
+sink_finish(struct xfer *x, int complete)
+{
+	const char *why = NULL;
+	int rc = 0;
+
+	if (complete && x->dec != NULL && decode_end(x->dec, &why) < 0) {
+		x->body_why = why;
+		rc = -1;
+	}
+	decode_free(x->dec);
+	x->dec = NULL;
+	return rc;
 }
 
 size_t
@@ -81,6 +123,7 @@ sink_header_cb(char *p, size_t size, size_t nmemb, void *userdata)
 {
 	struct xfer *x = userdata;
 	size_t len = size * nmemb;
+	const char *why;
 	char val[64];
 	size_t n;
 
@@ -89,6 +132,13 @@ sink_header_cb(char *p, size_t size, size_t nmemb, void *userdata)
 		 * final one's headers count. */
 		buf_reset(&x->res->headers);
 		x->retry_after = -1;
+		decode_free(x->dec);
+		x->dec = NULL;
+	} else if (so->compress && len > 17 && (p[0] == 'c' ||
+	    p[0] == 'C') && strncasecmp(p, "content-encoding:", 17) == 0) {
+		/* Refused at the first body byte, so that a 304 or a HEAD
+		 * response naming an odd coding is still fine. */
+		(void)decode_add(&x->dec, p + 17, len - 17, &why);
 	} else if (!sink_hdr_api && len > 12 &&
 	    (p[0] == 'r' || p[0] == 'R') &&
 	    strncasecmp(p, "retry-after:", 12) == 0) {

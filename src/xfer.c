@@ -104,6 +104,7 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	x->aborted = 0;
 	x->index = req->index;
 	x->too_large = x->write_failed = 0;
+	x->body_why = NULL;
 	x->retry_after = -1;
 	h = xfer_handle_get();
 	if (h == NULL) {
@@ -146,6 +147,7 @@ xfer_abort(struct xfer *x)
 	if (x->h == NULL)
 		return;
 	net_remove(x->h->easy);
+	(void)sink_finish(x, 0);
 	sink_save_close(x, 0);
 	xfer_handle_put(x->h);
 	x->h = NULL;
@@ -192,6 +194,12 @@ xfer_classify(CURLcode result, long http_status, const char *errbuf)
 	case CURLE_SEND_FAIL_REWIND:
 		return KIND_SEND;
 	case CURLE_RECV_ERROR:
+		/* libcurl 7.88 reports a malformed chunked body ("Illegal
+		 * or missing hexadecimal sequence in chunked-encoding") as
+		 * a receive error: the server sent it, nothing was lost. */
+		if (errbuf != NULL && strstr(errbuf, "chunked-encoding"))
+			return KIND_PROTOCOL;
+		return KIND_RECV;
 	case CURLE_PARTIAL_FILE:
 	case CURLE_GOT_NOTHING:
 	case CURLE_HTTP2_STREAM:
@@ -301,11 +309,15 @@ xfer_finish(struct xfer *x, CURLcode result)
 	if (sink_header_api() && (r->status == 429 || r->status == 503))
 		x->retry_after = xfer_retry_after(e);
 
-	/* Our own write callback's verdicts come before libcurl's. */
+	/* Our own write callback's verdicts come before libcurl's; a body
+	 * whose coding did not end was not received whole. */
+	(void)sink_finish(x, result == CURLE_OK);
 	if (x->too_large)
 		r->kind = KIND_TOO_LARGE;
 	else if (x->write_failed)
 		r->kind = KIND_WRITE;
+	else if (x->body_why != NULL)
+		r->kind = KIND_PROTOCOL;
 	else
 		r->kind = xfer_classify(result, r->status, h->errbuf);
 	if (r->kind == KIND_TOO_LARGE)
@@ -316,7 +328,10 @@ xfer_finish(struct xfer *x, CURLcode result)
 		sink_save_path(path, sizeof(path), x->index);
 		(void)snprintf(r->message, sizeof(r->message),
 		    "cannot write %s: %s", path, strerror(x->write_errno));
-	} else if (r->kind == KIND_HTTP)
+	} else if (x->body_why != NULL)
+		(void)snprintf(r->message, sizeof(r->message), "%s",
+		    x->body_why);
+	else if (r->kind == KIND_HTTP)
 		(void)snprintf(r->message, sizeof(r->message), "HTTP %ld",
 		    r->status);
 	else if (r->kind == KIND_INVALID_URL &&
@@ -328,8 +343,7 @@ xfer_finish(struct xfer *x, CURLcode result)
 		(void)snprintf(r->message, sizeof(r->message), "%s",
 		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(result));
 	/* Only a response that arrived whole is saved. */
-	sink_save_close(x, result == CURLE_OK && !x->too_large &&
-	    !x->write_failed);
+	sink_save_close(x, r->kind == KIND_NONE || r->kind == KIND_HTTP);
 	x->h = NULL;
 	xfer_handle_put(h);
 }

@@ -14,6 +14,7 @@
 
 struct ev_loop;
 struct xfer_handle;
+struct decode;
 
 struct xfer {
 	struct xfer_handle	*h;		/* from the pool during an
@@ -31,6 +32,11 @@ struct xfer {
 						 * stopped: --max-size */
 	int			 write_failed;	/* --save write failed */
 	int			 write_errno;
+	struct decode		*dec;		/* owned (sink.c): the body's
+						 * content decoder, or NULL */
+	const char		*body_why;	/* static: why the body is
+						 * corrupt (kind protocol), or
+						 * NULL */
 	double			 retry_after;	/* seconds from the final
 						 * response's Retry-After,
 						 * or -1 */
