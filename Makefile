@@ -25,7 +25,7 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -pthread \
              -DCOFETCH_VERSION='"$(VERSION)"' $(CURL_CFLAGS) $(CJSON_CFLAGS)
-LIBS = $(CURL_LIBS) $(CJSON_LIBS) $(EV_LIBS) -lz -lbrotlidec -lzstd -lm -pthread
+LIBS = $(CURL_LIBS) $(CJSON_LIBS) $(EV_LIBS) -lz -lbrotlidec -lzstd -lssl -lm -pthread
 
 SRCS = $(wildcard src/*.c)
 OBJS = $(SRCS:src/%.c=build/%.o)

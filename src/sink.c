@@ -15,6 +15,7 @@
 #include "decode.h"
 #include "retry.h"
 #include "sink.h"
+#include "tlsend.h"
 #include "util.h"
 #include "xfer.h"
 
@@ -91,6 +92,10 @@ sink_write_cb(char *p, size_t size, size_t nmemb, void *userdata)
 	const char *why = NULL;
 	int rc;
 
+	if (!x->body_started) {
+		x->body_started = 1;
+		x->ssl = tlsend_ssl(xfer_easy(x));
+	}
 	if (x->dec != NULL)
 		rc = decode_write(x->dec, p, len, sink_deliver, x, &why);
 	else

@@ -10,6 +10,7 @@
 #include "retry.h"
 #include "setopt.h"
 #include "sink.h"
+#include "tlsend.h"
 #include "util.h"
 #include "xfer.h"
 
@@ -37,6 +38,7 @@ xfer_global_init(const struct opts *o, struct ev_loop *loop,
 	xfer_done = done;
 	sink_setup(o);
 	setopt_setup(o);
+	tlsend_setup();
 	return net_init(loop, xfer_net_done, o->concurrency);
 }
 
@@ -71,6 +73,7 @@ xfer_handle_get(void)
 		return NULL;
 	}
 	setopt_common(h->easy);
+	tlsend_handle(h->easy);
 	(void)curl_easy_setopt(h->easy, CURLOPT_ERRORBUFFER, h->errbuf);
 	return h;
 }
@@ -105,6 +108,8 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	x->index = req->index;
 	x->too_large = x->write_failed = 0;
 	x->body_why = NULL;
+	x->ssl = NULL;
+	x->body_started = 0;
 	x->retry_after = -1;
 	h = xfer_handle_get();
 	if (h == NULL) {
@@ -152,6 +157,12 @@ xfer_abort(struct xfer *x)
 	xfer_handle_put(x->h);
 	x->h = NULL;
 	x->aborted = 1;
+}
+
+CURL *
+xfer_easy(const struct xfer *x)
+{
+	return x->h->easy;
 }
 
 void
@@ -312,6 +323,9 @@ xfer_finish(struct xfer *x, CURLcode result)
 	/* Our own write callback's verdicts come before libcurl's; a body
 	 * whose coding did not end was not received whole. */
 	(void)sink_finish(x, result == CURLE_OK);
+	if (result == CURLE_OK && tlsend_truncated(e, x->ssl,
+	    strcmp(request_method(x->req, xo), "HEAD") == 0))
+		result = CURLE_PARTIAL_FILE;
 	if (x->too_large)
 		r->kind = KIND_TOO_LARGE;
 	else if (x->write_failed)
@@ -339,6 +353,11 @@ xfer_finish(struct xfer *x, CURLcode result)
 		(void)snprintf(r->message, sizeof(r->message),
 		    "redirect to a scheme other than http/https refused (%s)",
 		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(result));
+	else if (r->kind != KIND_NONE && result == CURLE_PARTIAL_FILE &&
+	    h->errbuf[0] == '\0')
+		(void)snprintf(r->message, sizeof(r->message), "%s",
+		    "TLS connection closed without close_notify: the "
+		    "close-delimited body may be cut short");
 	else if (r->kind != KIND_NONE)
 		(void)snprintf(r->message, sizeof(r->message), "%s",
 		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(result));

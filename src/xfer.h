@@ -34,6 +34,10 @@ struct xfer {
 	int			 write_errno;
 	struct decode		*dec;		/* owned (sink.c): the body's
 						 * content decoder, or NULL */
+	const void		*ssl;		/* the TLS connection's key
+						 * (tlsend.h), noted at the
+						 * first body byte, or NULL */
+	int			 body_started;
 	const char		*body_why;	/* static: why the body is
 						 * corrupt (kind protocol), or
 						 * NULL */
@@ -69,6 +73,9 @@ void	xfer_start(struct xfer *x, const struct request *req, void *owner);
 void	xfer_cancel(struct xfer *x);
 /* Abort a running attempt without a callback, free what x holds. */
 void	xfer_free(struct xfer *x);
+
+/* The easy handle of the attempt under way (for the callbacks). */
+CURL	*xfer_easy(const struct xfer *x);
 
 /* Pure: the error kind of a libcurl result; http_status >= 400 with
  * CURLE_OK gives KIND_HTTP. errbuf is libcurl's error text (may be ""). */
