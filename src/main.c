@@ -50,6 +50,7 @@ static int		 stop_signal;	/* SIGINT/SIGTERM received */
 static int		 any_failed;
 static int		 finished;
 static struct buf	 rec_buf;	/* reused record encoding */
+#define REC_BUF_KEEP	(64 * 1024)	/* rec_buf's usual size at most */
 static ev_prepare	 prepare_w;
 static ev_signal	 sigint_w, sigterm_w;
 
@@ -59,6 +60,8 @@ run_emit(uint64_t seq, const struct request *req, const struct result *res)
 	buf_reset(&rec_buf);
 	record_encode(&rec_buf, req, res, &opts);
 	output_emit(seq, rec_buf.data, rec_buf.len);
+	/* A record with a big body does not keep its memory. */
+	buf_shrink(&rec_buf, REC_BUF_KEEP);
 	if (res->kind != KIND_NONE)
 		any_failed = 1;
 	progress_note(req, res);

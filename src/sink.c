@@ -65,8 +65,12 @@ sink_deliver(void *arg, const char *p, size_t len)
 		return -1;
 	}
 	x->res->size += (int64_t)len;
-	if (so->body != BODY_NONE)
+	if (so->body != BODY_NONE) {
+		/* Never more than --max-size + 1 bytes, whatever the
+		 * doubling of the buffer would take. */
+		buf_reserve_max(&x->res->body, len, (size_t)so->max_size);
 		buf_add(&x->res->body, p, len);
+	}
 	if (x->save_fd >= 0) {
 		for (off = 0; off < len; off += (size_t)w) {
 			w = write(x->save_fd, p + off, len - off);
