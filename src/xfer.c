@@ -177,6 +177,10 @@ xfer_classify(CURLcode result, long http_status, const char *errbuf)
 {
 	switch (result) {
 	case CURLE_OK:
+		/* RFC 9110 15: a status is 100-599; libcurl 7.88 takes any
+		 * three digits on HTTP/1.x. */
+		if (http_status > 599 || (http_status > 0 && http_status < 100))
+			return KIND_PROTOCOL;
 		return http_status >= 400 ? KIND_HTTP : KIND_NONE;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
@@ -348,6 +352,9 @@ xfer_finish(struct xfer *x, CURLcode result)
 	else if (r->kind == KIND_HTTP)
 		(void)snprintf(r->message, sizeof(r->message), "HTTP %ld",
 		    r->status);
+	else if (result == CURLE_OK && r->kind == KIND_PROTOCOL)
+		(void)snprintf(r->message, sizeof(r->message),
+		    "status %ld is outside 100-599", r->status);
 	else if (r->kind == KIND_INVALID_URL &&
 	    result == CURLE_UNSUPPORTED_PROTOCOL)
 		(void)snprintf(r->message, sizeof(r->message),

@@ -5,13 +5,14 @@ chunking, TLS closed without close_notify) and for the response fuzzer.
 RawServer(respond) answers every request on every connection with
 respond(path, conn_no, req_no) -> (bytes_to_send, action), where action is
 "keep" (read the next request on this connection), "close" (close the
-socket) or "close_tls_dirty" (over TLS: close without close_notify; plain
+socket), "rst" (close with a TCP reset) or "close_tls_dirty" (over TLS: close without close_notify; plain
 sockets treat it as "close"). With tls=(certfile, keyfile) the listener
 speaks TLS; "close" then sends close_notify first.
 """
 
 import socket
 import ssl
+import struct
 import threading
 
 
@@ -103,6 +104,10 @@ class RawServer:
                 s.sendall(data)
                 if action == "keep":
                     continue
+                if action == "rst":
+                    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                 struct.pack("ii", 1, 0))
+                    break
                 if action == "close" and self.ctx is not None:
                     try:
                         s = s.unwrap()
