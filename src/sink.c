@@ -34,9 +34,7 @@ sink_setup(const struct opts *o)
 	 * otherwise every header line goes through sink_header_cb(). */
 	sink_hdr_api = curl_easy_header(NULL, "Retry-After", 0,
 	    CURLH_HEADER, -1, &hh) != CURLHE_NOT_BUILT_IN;
-	/* --compress needs Content-Encoding, and the header callback is
-	 * cheaper than asking libcurl's header store at the first byte. */
-	sink_hdr_cb = o->headers_out || !sink_hdr_api || o->compress;
+	sink_hdr_cb = o->headers_out || !sink_hdr_api;
 }
 
 int
@@ -88,17 +86,41 @@ sink_deliver(void *arg, const char *p, size_t len)
 	return 0;
 }
 
+/* The final response's content codings, from libcurl's header store (one
+ * look-up at the first body byte costs less than a callback for every
+ * header line). */
+static void
+sink_codings(struct xfer *x, CURL *e)
+{
+	struct curl_header *h;
+	const char *why;
+	size_t i, n = 1;
+
+	for (i = 0; i < n; i++) {
+		if (curl_easy_header(e, "Content-Encoding", i, CURLH_HEADER,
+		    -1, &h) != CURLHE_OK)
+			break;
+		n = h->amount;
+		(void)decode_add(&x->dec, h->value, strlen(h->value), &why);
+	}
+}
+
 size_t
 sink_write_cb(char *p, size_t size, size_t nmemb, void *userdata)
 {
 	struct xfer *x = userdata;
 	size_t len = size * nmemb;
 	const char *why = NULL;
+	CURL *e;
 	int rc;
 
 	if (!x->body_started) {
 		x->body_started = 1;
-		x->ssl = tlsend_ssl(xfer_easy(x));
+		e = xfer_easy(x);
+		x->ssl = tlsend_ssl(e);
+		/* Without the header callback, the codings are read here. */
+		if (so->compress && !sink_hdr_cb)
+			sink_codings(x, e);
 	}
 	if (x->dec != NULL)
 		rc = decode_write(x->dec, p, len, sink_deliver, x, &why);
@@ -145,8 +167,9 @@ sink_header_cb(char *p, size_t size, size_t nmemb, void *userdata)
 		x->dec = NULL;
 	} else if (so->compress && len > 17 && (p[0] == 'c' ||
 	    p[0] == 'C') && strncasecmp(p, "content-encoding:", 17) == 0) {
-		/* Refused at the first body byte, so that a 304 or a HEAD
-		 * response naming an odd coding is still fine. */
+		/* (With the header callback on.) Refused at the first body
+		 * byte, so that a 304 or a HEAD response naming an odd
+		 * coding is still fine. */
 		(void)decode_add(&x->dec, p + 17, len - 17, &why);
 	} else if (!sink_hdr_api && len > 12 &&
 	    (p[0] == 'r' || p[0] == 'R') &&

@@ -227,3 +227,26 @@ def test_tls_close_without_close_notify_is_a_truncation(run, raw, tmp_path):
     assert os.listdir(save) == []
     rc, r, err = fetch(run, clean.url("/x"), "-k")
     assert r["ok"] and r["size"] == len(TEXT), r
+
+
+@pytest.mark.parametrize("name", ["gzip", "gzip-br"])
+def test_codings_read_through_the_header_callback_too(run, raw, name):
+    """With --headers the codings come from the header callback rather
+    than libcurl's header store: the same checks hold."""
+    enc, body = body_of(name)
+    whole = raw(fixed(response(body, headers=["Content-Encoding: " + enc])))
+    rc, r, err = fetch(run, whole.url("/x"), "--headers", "--body=text")
+    assert r["ok"] and r["body"] == TEXT.decode(), r
+    cut = raw(fixed(response(body[:-20],
+                             headers=["Content-Encoding: " + enc])))
+    rc, r, err = fetch(run, cut.url("/x"), "--headers")
+    assert kind(r) == "protocol", r
+
+
+def test_codings_over_several_header_lines_stack(run, raw):
+    body = brotli.compress(gzip_of(TEXT))
+    srv = raw(fixed(response(body, headers=["Content-Encoding: gzip",
+                                            "Content-Encoding: br"])))
+    for opts in ([], ["--headers"]):
+        rc, r, err = fetch(run, srv.url("/x"), "--body=text", *opts)
+        assert r["ok"] and r["body"] == TEXT.decode(), (opts, r)
