@@ -25,7 +25,8 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -pthread \
              -DCOFETCH_VERSION='"$(VERSION)"' $(CURL_CFLAGS) $(CJSON_CFLAGS)
-LIBS = $(CURL_LIBS) $(CJSON_LIBS) $(EV_LIBS) -lsqlite3 -lcrypto -lm -pthread
+LIBS = $(CURL_LIBS) $(CJSON_LIBS) $(EV_LIBS) -lsqlite3 -lcrypto -lz -lbrotlidec \
+       -lzstd -lssl -lm -pthread
 
 SRCS = $(wildcard src/*.c)
 OBJS = $(SRCS:src/%.c=build/%.o)
@@ -110,7 +111,8 @@ deps:
 	    libcurl4-openssl-dev libev-dev libcjson-dev libmimalloc-dev \
 	    python3-pytest python3-httpbin python3-aiohttp nginx-light \
 	    jq curl mandoc tmux valgrind clang libclang-rt-14-dev \
-	    wget2 nghttp2-client openssl time
+	    wget2 nghttp2-client openssl time \
+	    zlib1g-dev libbrotli-dev libzstd-dev zstd python3-brotli python3-h2
 
 install: cofetch
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

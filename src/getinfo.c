@@ -11,6 +11,7 @@
 #include "save.h"
 #include "sink.h"
 #include "state.h"
+#include "tlsend.h"
 #include "util.h"
 
 static const struct opts	*go;		/* the run's options */
@@ -164,14 +165,28 @@ getinfo_result(struct xfer *x, CURLcode result)
 	if (sink_header_api() && (r->status == 429 || r->status == 503))
 		x->retry_after = getinfo_retry_after(e);
 
-	/* Our own verdicts (write callback, redirects) come before
-	 * libcurl's. */
+	/* Our own verdicts (write callback, redirects, a body whose coding
+	 * did not end, a TLS body cut short) come before libcurl's. */
+	(void)sink_finish(x, result == CURLE_OK);
+	if (result == CURLE_OK && tlsend_truncated(e, x->ssl,
+	    strcmp(x->hop_method, "HEAD") == 0))
+		result = CURLE_PARTIAL_FILE;
 	if (r->kind != KIND_NONE)
 		;
 	else if (x->too_large)
 		r->kind = KIND_TOO_LARGE;
 	else if (x->write_failed)
 		r->kind = KIND_WRITE;
+	else if (x->body_why != NULL) {
+		r->kind = KIND_PROTOCOL;
+		(void)snprintf(r->message, sizeof(r->message), "%s",
+		    x->body_why);
+	} else if (result == CURLE_PARTIAL_FILE && x->errbuf[0] == '\0') {
+		r->kind = KIND_RECV;
+		(void)snprintf(r->message, sizeof(r->message), "%s",
+		    "TLS connection closed without close_notify: the "
+		    "close-delimited body may be cut short");
+	}
 	else if (result == CURLE_OUT_OF_MEMORY && getinfo_header_bytes(e) > 0)
 		/* libcurl gives up on a header line over its limit
 		 * (CURL_MAX_HTTP_HEADER, 100 KB) with this code and no

@@ -36,7 +36,8 @@ kind_text_protocol(const char *t)
 {
 	return strstr(t, "header") != NULL || strstr(t, "HTTP/0.9") != NULL ||
 	    strstr(t, "status") != NULL || strstr(t, "malformed") != NULL ||
-	    strstr(t, "Malformed") != NULL || strstr(t, "Invalid") != NULL;
+	    strstr(t, "Malformed") != NULL || strstr(t, "Invalid") != NULL ||
+	    strstr(t, "chunked-encoding") != NULL;
 }
 
 /* The kind a libcurl error text names by itself, or KIND_NONE when it

@@ -61,6 +61,7 @@ static int		 resume_mismatch; /* --resume with another input */
 static int		 finished;
 static struct buf	 rec_buf;	/* reused record encoding */
 static struct stats	 run_stats;	/* of every record */
+#define REC_BUF_KEEP	(64 * 1024)	/* rec_buf's usual size at most */
 static ev_prepare	 prepare_w;
 static ev_signal	 sigint_w, sigterm_w;
 static ev_timer		 grace_w;	/* after a signal */
@@ -81,6 +82,8 @@ run_emit(uint64_t seq, const struct request *req, const struct result *res)
 	    res->changed != CHANGED_NO)
 		record_encode(&rec_buf, req, res, &opts);
 	output_emit(seq, rec_buf.data, rec_buf.len);
+	/* A record with a big body does not keep its memory. */
+	buf_shrink(&rec_buf, REC_BUF_KEEP);
 	if (res->kind != KIND_NONE)
 		any_failed = 1;
 	stats_note(&run_stats, res);

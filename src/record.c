@@ -56,8 +56,9 @@ result_reset(struct result *r)
 	memset(r, 0, sizeof(*r));
 	r->headers = headers;
 	r->body = body;
-	buf_reset(&r->headers);
-	buf_reset(&r->body);
+	/* An attempt with a big body does not keep its memory. */
+	buf_shrink(&r->headers, 64 * 1024);
+	buf_shrink(&r->body, 64 * 1024);
 	r->attempts = attempts;
 	r->elapsed = elapsed;
 }

@@ -63,7 +63,7 @@ void	result_invalid(struct result *res, const struct request *req);
 void	result_free(struct result *r);	/* accepts a zeroed one; leaves it
 					 * as result_init() */
 /* Forget the outcome of an attempt (before the next one); buffers keep
- * their memory. attempts and elapsed are kept. */
+ * their memory up to 64 KiB. attempts and elapsed are kept. */
 void	result_reset(struct result *r);
 
 /* Append the record of req and res to out as one line of JSON ending in

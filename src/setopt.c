@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "decode.h"
 #include "setopt.h"
 #include "setopt_user.h"
 #include "sink.h"
@@ -19,7 +20,7 @@ static const char		**base_hdrs;	/* malloced: the -H headers,
 static size_t			 nbase;
 static char			*default_hdrs[2]; /* owned: User-Agent and
 						 * Accept-Encoding lines */
-static char			 ae_list[64];	/* what libcurl decodes */
+static char			 ae_list[64];	/* what decode.c decodes */
 static int			 proxy_env;	/* a proxy variable is set */
 #define H2C_HOSTS	1024
 static char			*h2c_hosts[H2C_HOSTS]; /* malloced host
@@ -27,23 +28,12 @@ static char			*h2c_hosts[H2C_HOSTS]; /* malloced host
 						 * most recent first */
 static size_t			 h2c_n;
 static int			 h2c_reuse_broken; /* libcurl < 7.88.2 */
-/* What libcurl can decode, as CURLOPT_ACCEPT_ENCODING "" would offer it
- * (same order), so the header we send by hand says the same. */
+
+/* What we decode (decode.c), as the Accept-Encoding line we send. */
 static void
 setopt_accept_encoding_init(void)
 {
-	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-	char *l = ae_list;
-
-	l[0] = '\0';
-	if (v->features & CURL_VERSION_LIBZ)
-		(void)strcat(l, "deflate, gzip");
-	if (v->features & CURL_VERSION_BROTLI)
-		(void)strcat(l, l[0] != '\0' ? ", br" : "br");
-	if (v->features & CURL_VERSION_ZSTD)
-		(void)strcat(l, l[0] != '\0' ? ", zstd" : "zstd");
-	if (l[0] == '\0')
-		(void)strcat(l, "identity");
+	(void)snprintf(ae_list, sizeof(ae_list), "%s", decode_accept());
 }
 
 /* Header name of "Name: value", compared case-insensitively. */
@@ -152,14 +142,13 @@ setopt_common(CURL *e)
 	    (long)(o->connect_timeout * 1000));
 	/* User-Agent and Accept-Encoding go out as ready-made header lines
 	 * (setopt_base_hdrs_init): libcurl would format each of them
-	 * afresh, a byte at a time, for every request. The options still
-	 * matter: CURLOPT_ACCEPT_ENCODING turns decoding on, and a proxy's
-	 * CONNECT carries CURLOPT_USERAGENT. A header line of the same name
-	 * wins over both. */
+	 * afresh, a byte at a time, for every request. A proxy's CONNECT
+	 * still carries CURLOPT_USERAGENT. Bodies are decoded in sink.c
+	 * (decode.c), which checks that each coding's stream ended:
+	 * libcurl's decoding must stay off, whatever -H sends. */
 	if (o->proxy != NULL || proxy_env)
 		(void)curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
-	if (o->compress)
-		(void)curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ae_list);
+	(void)curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
 	if (o->insecure) {
 		(void)curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		(void)curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);

@@ -25,4 +25,9 @@ int	sink_header_cb_on(void);
 size_t	sink_write_cb(char *p, size_t size, size_t nmemb, void *userdata);
 size_t	sink_header_cb(char *p, size_t size, size_t nmemb, void *userdata);
 
+/* The response has ended (complete: libcurl says it arrived whole):
+ * check that every content coding's stream ended, and free the decoder.
+ * -1 with x->body_why set when the body is cut short. Idempotent. */
+int	sink_finish(struct xfer *x, int complete);
+
 #endif

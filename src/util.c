@@ -101,6 +101,32 @@ buf_grow(struct buf *b, size_t extra)
 }
 
 void
+buf_reserve_max(struct buf *b, size_t extra, size_t limit)
+{
+	size_t need = b->len + extra + 1, cap;
+
+	if (need <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	/* Doubling would overshoot the limit: take what it allows. */
+	if (cap > limit + 1)
+		cap = need > limit + 1 ? need : limit + 1;
+	b->data = xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void
+buf_shrink(struct buf *b, size_t keep)
+{
+	if (b->cap > keep)
+		buf_free(b);
+	else
+		buf_reset(b);
+}
+
+void
 buf_adds(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));

@@ -25,6 +25,13 @@ void buf_free(struct buf *b);		/* accepts a zeroed buf */
 void buf_reset(struct buf *b);		/* len = 0, memory kept */
 void buf_grow(struct buf *b, size_t extra);	/* slow path of reserve */
 void buf_adds(struct buf *b, const char *s);
+/* Make room for extra more bytes without letting the capacity pass
+ * limit + 1 (a buffer that must stay under a limit, such as the body
+ * under --max-size; the caller has checked len + extra <= limit). */
+void buf_reserve_max(struct buf *b, size_t extra, size_t limit);
+/* After an outlier: when the capacity is above keep, give the memory
+ * back (the next use starts small again). len is set to 0. */
+void buf_shrink(struct buf *b, size_t keep);
 
 /* Inline: records are built from a few dozen of these per request. */
 static inline void

@@ -20,6 +20,7 @@
 #include "setopt.h"
 #include "setopt_user.h"
 #include "sink.h"
+#include "tlsend.h"
 #include "util.h"
 #include "xfer.h"
 
@@ -67,9 +68,11 @@ xfer_global_init(const struct opts *o, struct ev_loop *loop,
 	sink_setup(o);
 	setopt_setup(o);
 	getinfo_setup(o);
+	tlsend_setup();
 	if ((xfer_template = curl_easy_init()) == NULL)
 		return -1;
 	setopt_common(xfer_template);
+	tlsend_handle(xfer_template);
 	return net_init(loop, xfer_on_finished, o->concurrency);
 }
 
@@ -301,6 +304,9 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	x->aborted = 0;
 	x->index = req->index;
 	x->too_large = x->write_failed = 0;
+	x->body_why = NULL;
+	x->ssl = NULL;
+	x->body_started = 0;
 	x->retry_after = -1;
 	free(x->hop_url);
 	x->hop_url = NULL;
@@ -332,8 +338,15 @@ xfer_abort(struct xfer *x)
 	if (x->easy == NULL)
 		return;
 	xfer_handle_drop(x, 1);
+	(void)sink_finish(x, 0);
 	save_close(x, 0);
 	x->aborted = 1;
+}
+
+CURL *
+xfer_easy(const struct xfer *x)
+{
+	return x->easy;
 }
 
 void

@@ -14,6 +14,7 @@
 #include "state.h"
 
 struct ev_loop;
+struct decode;
 
 /* One attempt: a fresh easy handle for every hop (the first request and
  * each redirect it follows; connections and DNS results live in the multi
@@ -63,6 +64,15 @@ struct xfer {
 						 * stopped: --max-size */
 	int			 write_failed;	/* --save write failed */
 	int			 write_errno;
+	struct decode		*dec;		/* owned (sink.c): the body's
+						 * content decoder, or NULL */
+	const void		*ssl;		/* the TLS connection's key
+						 * (tlsend.h), noted at the
+						 * first body byte, or NULL */
+	int			 body_started;
+	const char		*body_why;	/* static: why the body is
+						 * corrupt (kind protocol), or
+						 * NULL */
 	double			 retry_after;	/* seconds from the final
 						 * response's Retry-After,
 						 * or -1 */
@@ -99,5 +109,8 @@ void	xfer_start(struct xfer *x, const struct request *req, void *owner);
 void	xfer_cancel(struct xfer *x);
 /* Abort a running attempt without a callback, free what x holds. */
 void	xfer_free(struct xfer *x);
+
+/* The easy handle of the hop under way (for the callbacks). */
+CURL	*xfer_easy(const struct xfer *x);
 
 #endif
