@@ -20,6 +20,9 @@
 #ifndef COFETCH_VERSION
 #define COFETCH_VERSION "0.0.0"
 #endif
+#ifndef COFETCH_MALLOC		/* the allocator linked in (Makefile) */
+#define COFETCH_MALLOC "libc"
+#endif
 
 enum {
 	O_PER_HOST = 256, O_PER_HOST_RATE, O_CONNECT_TIMEOUT, O_RETRIES,
@@ -636,8 +639,8 @@ opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 			*exit_now = 1;
 			return 0;
 		case 'V':
-			printf("cofetch %s\n%s\n", COFETCH_VERSION,
-			    curl_version());
+			printf("cofetch %s\n%s\nmalloc: %s\n",
+			    COFETCH_VERSION, curl_version(), COFETCH_MALLOC);
 			*exit_now = 1;
 			return 0;
 		case ':':
