@@ -101,16 +101,23 @@ check-slow: WERROR = 1
 check-unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
-# Valgrind and the slow memory test are check-full's.
+# Most of the e2e tests' time is waiting (delays, rates, timeouts), so
+# they run in E2E_JOBS processes when pytest-xdist is there (make deps);
+# E2E_JOBS=0 runs them in one. Valgrind and the slow memory test are
+# check-full's.
+E2E_JOBS ?= 3
+E2E_PAR = $(shell $(PYTHON) -c 'import xdist' 2>/dev/null && \
+              echo "-n $(E2E_JOBS)")
+E2E = $(PYTHON) -m pytest -q $(E2E_PAR) -m "not slow and not valgrind" \
+      tests/e2e
+
 check-e2e: cofetch
-	COFETCH=$(CURDIR)/cofetch $(PYTHON) -m pytest -q \
-	    -m "not slow and not valgrind" tests/e2e
+	COFETCH=$(CURDIR)/cofetch $(E2E)
 
 check-asan: cofetch-asan
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	COFETCH=$(CURDIR)/cofetch-asan COFETCH_ASAN=1 \
-	    $(PYTHON) -m pytest -q -m "not slow and not valgrind" tests/e2e
+	COFETCH=$(CURDIR)/cofetch-asan COFETCH_ASAN=1 $(E2E)
 
 check-valgrind: cofetch
 	COFETCH=$(CURDIR)/cofetch COFETCH_VALGRIND=1 \
@@ -132,7 +139,8 @@ deps:
 	    libcurl4-openssl-dev libev-dev libcjson-dev libmimalloc-dev \
 	    libsqlite3-dev sqlite3 libssl-dev zlib1g-dev libbrotli-dev \
 	    libzstd-dev \
-	    python3-pytest python3-httpbin python3-aiohttp python3-h2 \
+	    python3-pytest python3-pytest-xdist python3-httpbin \
+	    python3-aiohttp python3-h2 \
 	    nginx-light jq curl libcurl4-doc mandoc tmux valgrind clang \
 	    libclang-rt-14-dev wget2 nghttp2-client openssl time parallel \
 	    stress-ng
