@@ -64,7 +64,8 @@ config.mk: configure.ac config.mk.in
 	@if [ -f config.mk ]; then \
 	    echo "make: configure.ac or config.mk.in is newer than config.mk;"; \
 	    echo "make: run ./configure again, as before:"; \
-	    echo "    autoreconf -fi && ./configure $$(./config.status --config 2>/dev/null)"; \
+	    args=$$(./config.status --config 2>/dev/null); \
+	    echo "    autoreconf -fi && ./configure $$args"; \
 	    exit 1; \
 	fi
 	@if [ ! -x configure ] || [ configure.ac -nt configure ]; then \
