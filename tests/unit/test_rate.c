@@ -4,6 +4,7 @@
  * cancelling never gives a start back. The e2e tests (test_rate.py) only
  * check that the limiter is wired in; the spacing is proved here. */
 #include <math.h>
+#include <string.h>
 
 #include <ev.h>
 
@@ -102,8 +103,8 @@ serve(struct rate *r, struct waiter *w, double *at, int n,
 	int	i, fired = 0, granted = 0;
 	double	due;
 
+	memset(w, 0, sizeof(*w) * (size_t)n);	/* who: nobody to wake */
 	for (i = 0; i < n; i++) {
-		w[i].who = NULL;
 		if (rate_try(r))
 			at[granted++] = fake_now;
 		else
