@@ -8,8 +8,9 @@
 #   make check        unit tests, man page lint, the end-to-end tests, and
 #                     the same e2e tests on an ASan+UBSan build; builds
 #                     with WERROR=1
-#   make check-full   check, plus valgrind (unit tests and an e2e subset), the slow memory
-#                     test and a short fuzzing pass (.ci/run runs this)
+#   make check-full   check, plus valgrind (the unit tests and an e2e
+#                     subset), the slow memory test and a short fuzzing
+#                     pass (.ci/run runs this)
 #   make fuzz         libFuzzer targets for a bounded time (FUZZ_SECONDS)
 #   make bench        cofetch side by side with its peers
 #   make deps         install build and test dependencies (apt-get)
