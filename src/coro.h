@@ -15,8 +15,11 @@
 #ifndef COFETCH_CORO_H
 #define COFETCH_CORO_H
 
+#include <stdlib.h>
+
 struct coro {
-	int	line;		/* 0: not started; -1: finished */
+	int	line;		/* 0: not started; -1: finished;
+				 * else the line of the last yield */
 };
 
 enum co_status {
@@ -45,6 +48,14 @@ enum co_status {
 	case __LINE__:;							\
 } while (0)
 
-#define CO_END(c)	default: break; } (c)->line = -1; return CO_DONE
+/* A resume point that is none of ours (corrupt state, or a finished
+ * coroutine resumed) aborts: carrying on would skip the whole body and
+ * report a task that never ran as finished. */
+#define CO_END(c)							\
+	(c)->line = -1;							\
+	return CO_DONE;							\
+	default:							\
+	abort();							\
+	}
 
 #endif

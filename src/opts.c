@@ -19,6 +19,9 @@
 #ifndef COFETCH_VERSION
 #define COFETCH_VERSION "0.0.0"
 #endif
+#ifndef COFETCH_MALLOC		/* the allocator linked in (Makefile) */
+#define COFETCH_MALLOC "libc"
+#endif
 
 static const struct opt_def *
 find_long(const char *name, size_t n)
@@ -465,7 +468,8 @@ opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 		return EXIT_ALL_OK;
 	}
 	if (o->version) {
-		printf("cofetch %s\n%s\n", COFETCH_VERSION, curl_version());
+		printf("cofetch %s\n%s\nmalloc: %s\n", COFETCH_VERSION,
+		    curl_version(), COFETCH_MALLOC);
 		*exit_now = 1;
 		return EXIT_ALL_OK;
 	}

@@ -19,6 +19,13 @@ rate_take(double *next, double now, double interval)
 	return 1;
 }
 
+/* The default clock: the time of this loop iteration. */
+static double
+rate_ev_now(struct ev_loop *loop)
+{
+	return ev_now(loop);
+}
+
 static void
 rate_arm(struct rate *r)
 {
@@ -30,22 +37,26 @@ rate_arm(struct rate *r)
 	}
 	if (ev_is_active(&r->timer))
 		return;
-	after = r->next - ev_now(r->loop);
+	after = r->next - r->now(r->loop);
 	ev_timer_set(&r->timer, after > 0 ? after : 0, 0);
 	ev_timer_start(r->loop, &r->timer);
+}
+
+void
+rate_tick(struct rate *r)
+{
+	/* now is the time of this loop iteration: one slot per expiry,
+	 * the rest wait for their own. */
+	while (r->q.head != NULL &&
+	    rate_take(&r->next, r->now(r->loop), r->interval))
+		(void)waitq_grant(&r->q);
+	rate_arm(r);
 }
 
 static void
 rate_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	struct rate *r = t->data;
-
-	/* ev_now() is the time of this loop iteration: one slot per
-	 * expiry, the rest wait for their own. */
-	while (r->q.head != NULL &&
-	    rate_take(&r->next, ev_now(loop), r->interval))
-		(void)waitq_grant(&r->q);
-	rate_arm(r);
+	rate_tick(t->data);
 }
 
 void
@@ -55,6 +66,7 @@ rate_init(struct rate *r, struct ev_loop *loop, double per_second)
 	r->next = 0;
 	waitq_init(&r->q);
 	r->loop = loop;
+	r->now = rate_ev_now;
 	ev_timer_init(&r->timer, rate_timer_cb, 0, 0);
 	r->timer.data = r;
 }
@@ -66,7 +78,7 @@ rate_try(struct rate *r)
 		return 1;
 	if (r->q.head != NULL)
 		return 0;
-	return rate_take(&r->next, ev_now(r->loop), r->interval);
+	return rate_take(&r->next, r->now(r->loop), r->interval);
 }
 
 void
@@ -91,7 +103,7 @@ int
 rate_idle(struct rate *r)
 {
 	return r->q.head == NULL &&
-	    (r->interval <= 0 || r->next <= ev_now(r->loop));
+	    (r->interval <= 0 || r->next <= r->now(r->loop));
 }
 
 void

@@ -17,6 +17,9 @@ struct rate {
 	struct waitq		 q;		/* waiting for a slot */
 	ev_timer		 timer;		/* wakes the head waiter */
 	struct ev_loop		*loop;
+	double			(*now)(struct ev_loop *);	/* the clock:
+						 * ev_now() unless a unit
+						 * test sets its own */
 };
 
 /* Pure: may a start happen at now given the next allowed time? If so,
@@ -29,6 +32,9 @@ int	rate_try(struct rate *r);
 /* Queue w; w->granted becomes 1 and w->who is woken at its slot. */
 void	rate_wait(struct rate *r, struct waiter *w);
 void	rate_cancel(struct rate *r, struct waiter *w);
+/* Grant the queued waiters whose slots are due at r->now() and re-arm the
+ * timer for the next one: the timer's callback (unit tests call it). */
+void	rate_tick(struct rate *r);
 /* True when no waiter is queued and the next slot is already free, so the
  * bucket can be dropped without letting anything start early. */
 int	rate_idle(struct rate *r);

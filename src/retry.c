@@ -1,11 +1,14 @@
-/* retry.c: pure retry decisions (SPEC "Behaviour that scripts rely on"):
- * which failures --retry-on makes retryable, the backoff with full jitter,
- * and Retry-After values. No I/O, no clocks, no locale: HTTP dates are
- * parsed by hand (strptime's %a and %b follow LC_TIME). */
+/* retry.c: pure retry decisions (cofetch(1), --retry-on and
+ * --retry-base-delay): which failures --retry-on makes retryable, the
+ * backoff with full jitter, and Retry-After values. No I/O, no clocks, no
+ * locale: HTTP dates go through libcurl's curl_getdate() (English names
+ * whatever LC_TIME says, unlike strptime). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include <curl/curl.h>
 
 #include "retry.h"
 
@@ -180,177 +183,6 @@ retry_delay(long attempts, double base, double max_delay,
 	return u * d;
 }
 
-/* A cursor over the trimmed Retry-After value. */
-struct scan {
-	const char	*p;
-	const char	*end;
-};
-
-static int
-scan_char(struct scan *sc, char c)
-{
-	if (sc->p == sc->end || *sc->p != c)
-		return -1;
-	sc->p++;
-	return 0;
-}
-
-/* Exactly min..max digits. */
-static int
-scan_num(struct scan *sc, int min, int max, int *v)
-{
-	int	n = 0;
-
-	*v = 0;
-	while (n < max && sc->p < sc->end && is_digit(*sc->p)) {
-		*v = *v * 10 + (*sc->p++ - '0');
-		n++;
-	}
-	if (n < min || (sc->p < sc->end && is_digit(*sc->p)))
-		return -1;
-	return 0;
-}
-
-/* The next run of letters, ASCII case-insensitively, as an index into
- * names, or -1. */
-static int
-scan_name(struct scan *sc, const char *const *names, int count)
-{
-	const char	*a = sc->p;
-	size_t		 len, i;
-	int		 k;
-
-	while (sc->p < sc->end && ((*sc->p | 0x20) >= 'a' &&
-	    (*sc->p | 0x20) <= 'z'))
-		sc->p++;
-	len = (size_t)(sc->p - a);
-	for (k = 0; k < count; k++) {
-		if (strlen(names[k]) != len)
-			continue;
-		for (i = 0; i < len; i++)
-			if ((a[i] | 0x20) != (names[k][i] | 0x20))
-				break;
-		if (i == len)
-			return k;
-	}
-	return -1;
-}
-
-static const char *const day_short[] = {
-	"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
-};
-static const char *const day_long[] = {
-	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-	"Sunday"
-};
-static const char *const month_names[] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-	"Nov", "Dec"
-};
-static const char *const zone_names[] = { "GMT", "UTC" };
-
-/* "HH:MM:SS" */
-static int
-scan_time(struct scan *sc, struct tm *tm)
-{
-	if (scan_num(sc, 2, 2, &tm->tm_hour) == -1 ||
-	    scan_char(sc, ':') == -1 ||
-	    scan_num(sc, 2, 2, &tm->tm_min) == -1 ||
-	    scan_char(sc, ':') == -1 ||
-	    scan_num(sc, 2, 2, &tm->tm_sec) == -1)
-		return -1;
-	if (tm->tm_hour > 23 || tm->tm_min > 59 || tm->tm_sec > 60)
-		return -1;
-	return 0;
-}
-
-/* An HTTP-date (RFC 9110 5.6.7) in any of its three forms, as seconds
- * since the epoch in *t:
- *	IMF-fixdate	Sun, 06 Nov 1994 08:49:37 GMT
- *	RFC 850		Sunday, 06-Nov-94 08:49:37 GMT
- *	asctime		Sun Nov  6 08:49:37 1994
- * Day and month names are matched without regard to case, a one-digit
- * day and "UTC" are accepted; the weekday is not checked against the
- * date. */
-static int
-http_date(const char *s, const char *end, double now, time_t *t)
-{
-	static const int mdays[] = {
-		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	struct scan	sc = { s, end };
-	struct tm	tm, nowtm;
-	time_t		nowt;
-	int		year, leap, cy;
-
-	memset(&tm, 0, sizeof(tm));
-	if (scan_name(&sc, day_short, 7) != -1) {
-		if (scan_char(&sc, ',') == 0) {
-			/* IMF-fixdate */
-			if (scan_char(&sc, ' ') == -1 ||
-			    scan_num(&sc, 1, 2, &tm.tm_mday) == -1 ||
-			    scan_char(&sc, ' ') == -1 ||
-			    (tm.tm_mon = scan_name(&sc, month_names,
-			    12)) == -1 ||
-			    scan_char(&sc, ' ') == -1 ||
-			    scan_num(&sc, 4, 4, &year) == -1 ||
-			    scan_char(&sc, ' ') == -1 ||
-			    scan_time(&sc, &tm) == -1 ||
-			    scan_char(&sc, ' ') == -1 ||
-			    scan_name(&sc, zone_names, 2) == -1)
-				return -1;
-		} else {
-			/* asctime: the day is padded with a space */
-			if (scan_char(&sc, ' ') == -1 ||
-			    (tm.tm_mon = scan_name(&sc, month_names,
-			    12)) == -1 ||
-			    scan_char(&sc, ' ') == -1)
-				return -1;
-			(void)scan_char(&sc, ' ');
-			if (scan_num(&sc, 1, 2, &tm.tm_mday) == -1 ||
-			    scan_char(&sc, ' ') == -1 ||
-			    scan_time(&sc, &tm) == -1 ||
-			    scan_char(&sc, ' ') == -1 ||
-			    scan_num(&sc, 4, 4, &year) == -1)
-				return -1;
-		}
-	} else {
-		/* RFC 850, with a two-digit year */
-		sc.p = s;
-		if (scan_name(&sc, day_long, 7) == -1 ||
-		    scan_char(&sc, ',') == -1 ||
-		    scan_char(&sc, ' ') == -1 ||
-		    scan_num(&sc, 1, 2, &tm.tm_mday) == -1 ||
-		    scan_char(&sc, '-') == -1 ||
-		    (tm.tm_mon = scan_name(&sc, month_names, 12)) == -1 ||
-		    scan_char(&sc, '-') == -1 ||
-		    scan_num(&sc, 2, 2, &year) == -1 ||
-		    scan_char(&sc, ' ') == -1 ||
-		    scan_time(&sc, &tm) == -1 ||
-		    scan_char(&sc, ' ') == -1 ||
-		    scan_name(&sc, zone_names, 2) == -1)
-			return -1;
-		/* RFC 9110: a year more than 50 years in the future is the
-		 * most recent past year with those last two digits. */
-		nowt = (time_t)now;
-		if (gmtime_r(&nowt, &nowtm) == NULL)
-			return -1;
-		cy = nowtm.tm_year + 1900;
-		year += cy - cy % 100;
-		if (year > cy + 50)
-			year -= 100;
-	}
-	if (sc.p != end)
-		return -1;
-	leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-	if (tm.tm_mday < 1 || tm.tm_mday > mdays[tm.tm_mon] ||
-	    (tm.tm_mon == 1 && tm.tm_mday == 29 && !leap))
-		return -1;
-	tm.tm_year = year - 1900;
-	*t = timegm(&tm);
-	return 0;
-}
-
 double
 retry_after_parse(const char *value, double now)
 {
@@ -376,7 +208,10 @@ retry_after_parse(const char *value, double now)
 		}
 		return v;
 	}
-	if (http_date(s, e, now, &t) == -1)
+	/* An HTTP-date (RFC 9110 5.6.7): libcurl's parser takes its three
+	 * forms and the variations servers send (see retry.h). -1 is also
+	 * 23:59:59 on 31 Dec 1969, which no server means. */
+	if ((t = curl_getdate(s, NULL)) == -1)
 		return -1;
 	v = (double)t - now;
 	return v > 0 ? v : 0;

@@ -46,10 +46,12 @@ double	retry_delay(long attempts, double base, double max_delay,
  * elapsed seconds ago. */
 int	retry_in_time(double elapsed, double delay, double max_time);
 
-/* Parse a Retry-After value: delta-seconds or an HTTP-date (IMF-fixdate,
- * RFC 850 and asctime forms). now is the wall clock in seconds since the
- * epoch. Returns seconds to wait (>= 0; a date in the past gives 0), or
- * -1 if the value is not valid. */
+/* Parse a Retry-After value: delta-seconds (digits only) or an HTTP-date,
+ * read by libcurl's curl_getdate(): the IMF-fixdate, RFC 850 and asctime
+ * forms and what servers send besides (any case, no zone or another zone,
+ * two-digit years as 1971-2070, text after the date ignored). now is the
+ * wall clock in seconds since the epoch. Returns seconds to wait (>= 0; a
+ * date in the past gives 0), or -1 if the value is neither. */
 double	retry_after_parse(const char *value, double now);
 
 #endif

@@ -66,6 +66,32 @@ def max_in_window(times, width):
     return best
 
 
+def assert_rate_limited(times, per_second, what="starts"):
+    """The arrival times show a limit of per_second starts in effect.
+
+    The exact spacing (in order, one interval apart however late the
+    timer fires, no burst after an idle spell) is proved on a fake clock
+    in tests/unit/test_rate.c. Here each arrival also carries the delays
+    of a loaded machine (a first connect, a descheduled client or
+    server), so the span may fall short of the ideal by a quarter (at
+    least one interval), and one interval's window may hold three
+    arrivals. Without the limit, all of them arrive in a few
+    milliseconds and both checks fail by far."""
+    t = sorted(times)
+    assert len(t) >= 3, t
+    interval = 1.0 / per_second
+    ideal = (len(t) - 1) * interval
+    span = t[-1] - t[0]
+    gaps = [round(b - a, 3) for a, b in zip(t, t[1:])]
+    assert span >= ideal - max(interval, ideal / 4), (
+        "%d %s at %g/s spanned %.3f s (ideal %.3f); gaps %s" % (
+            len(t), what, per_second, span, ideal, gaps))
+    most = max_in_window(t, interval)
+    assert most <= 3, "%d %s within %.3f s; gaps %s" % (most, what,
+                                                        interval, gaps)
+    return span
+
+
 def query_of(req):
     return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
         req["target"]).query))

@@ -6,6 +6,7 @@ import resource
 import time
 
 from conftest import SLOW, assert_record_shape, lines_file
+from faults import assert_rate_limited, wait_until
 
 
 def delay_urls(server, ms_list, i=0):
@@ -104,18 +105,20 @@ def test_ordered_waits_for_a_slow_first_request_within_a_window(
     # brief 11: the reorder window is 16 x concurrency (at least 256);
     # admission waits when it is full, so a slow index 0 bounds how far
     # the run gets.
-    urls = [server.url("/delay?ms=2000&first=1")]
+    urls = [server.url("/delay?ms=4000&first=1")]
     urls += [server.url("/ok?n=%d" % n) for n in range(500)]
     f = lines_file(tmp_path / "urls", urls)
     p = spawn(["-c", "20", "--ordered", "-i", f])
-    time.sleep(1.2)
+    # The window fills in well under a second; index 0 takes 4 s, which
+    # leaves a loaded machine time to fill it and us time to look.
+    wait_until(lambda: server.stats()["count"] >= 16 * 20 - 20, 3.0,
+               "the reorder window to fill")
+    time.sleep(0.3)
     started = server.stats()["count"]
     line = p.readline(0.1)
     assert line is None, "a record came out before index 0 finished"
     assert started <= 16 * 20 + 2, (
         "%d requests started while index 0 was pending" % started)
-    assert started >= 16 * 20 - 20, (
-        "only %d requests started: the window is not used" % started)
     code, recs, err = p.finish()
     assert code == 0, err
     assert [r["index"] for r in recs] == list(range(501))
@@ -128,10 +131,7 @@ def test_rate_spaces_request_starts_evenly(run, server, tmp_path):
     assert code == 0, err
     t = sorted(r["t"] for r in server.requests("/ok"))
     assert len(t) == 11
-    assert t[-1] - t[0] >= 0.9, "11 starts at 10/s took %.2f s" % (
-        t[-1] - t[0])
-    gaps = [b - a for a, b in zip(t, t[1:])]
-    assert min(gaps) >= 0.05, "burst: gaps %s" % gaps
+    assert_rate_limited(t, 10)
 
 
 def test_rate_accepts_per_minute_units(run, server, tmp_path):
@@ -140,8 +140,7 @@ def test_rate_accepts_per_minute_units(run, server, tmp_path):
     code, recs, err = run(["-r", "600/m", "-i", f])
     assert code == 0, err
     t = sorted(r["t"] for r in server.requests("/ok"))
-    assert t[-1] - t[0] >= 0.45
-    assert t[-1] - t[0] < 2.0 * SLOW
+    assert assert_rate_limited(t, 10) < 2.0 * SLOW
 
 
 def test_rate_per_second_suffix(run, server, tmp_path):
@@ -150,7 +149,7 @@ def test_rate_per_second_suffix(run, server, tmp_path):
     code, recs, err = run(["-r", "20/s", "-i", f])
     assert code == 0, err
     t = sorted(r["t"] for r in server.requests("/ok"))
-    assert t[-1] - t[0] >= 0.22
+    assert assert_rate_limited(t, 20) < 2.0 * SLOW
 
 
 def test_per_host_rate_limits_each_host_not_the_total(run, server,
@@ -160,17 +159,16 @@ def test_per_host_rate_limits_each_host_not_the_total(run, server,
         urls += [server.url("/ok?n=%d" % n, 0), server.url("/ok?n=%d" % n,
                                                            1)]
     f = lines_file(tmp_path / "urls", urls)
-    t0 = time.monotonic()
     code, recs, err = run(["--per-host-rate", "5", "-i", f])
-    wall = time.monotonic() - t0
     assert code == 0, err
     reqs = server.requests("/ok")
     for i in (0, 1):
         t = sorted(r["t"] for r in reqs if r["host"] == server.host(i))
         assert len(t) == 6
-        assert t[-1] - t[0] >= 0.9, "host %d: %.2f s" % (i, t[-1] - t[0])
-    # The two hosts proceed side by side: about 1 s, not 2 s.
-    assert wall < 1.9 * SLOW
+        assert_rate_limited(t, 5, "starts to host %d" % i)
+    # The two hosts proceed side by side: about 1 s, not 2.2 s.
+    t = sorted(r["t"] for r in reqs)
+    assert t[-1] - t[0] < 1.8 * SLOW, "%.2f s" % (t[-1] - t[0])
 
 
 def test_concurrency_beyond_open_file_limit_is_lowered_with_one_warning(

@@ -1,11 +1,12 @@
 """The documentation agrees with itself and with the program: the man page
-lints clean; --help, the man page's OPTIONS, SPEC's option table (and the
-README's copy of it) name the same options with the same defaults; every
-command in the man page's EXAMPLES runs and succeeds against local
-servers; the README opens with exactly SPEC's two commands.
+lints clean; --help, the man page's OPTIONS and the README's option table
+name the same options with the same defaults; every command in the man
+page's EXAMPLES runs and succeeds against local servers; the README opens
+with the build-and-run and the test commands, which the Makefile has.
 
-SPEC is ../shared/SPEC.md from the repository root (as in CI); the tests
-that need it are skipped when it is not there."""
+The man page is the repository's copy of the contract (what users read):
+--help and the README are checked against it, and nothing outside the
+repository is read."""
 
 import http.server
 import json
@@ -24,11 +25,11 @@ from conftest import (BINARY, ROOT, SLOW, binary_env, check_sanitizer,
 
 MAN = ROOT / "man" / "cofetch.1"
 README = ROOT / "README"
-SPEC = ROOT.parent / "shared" / "SPEC.md"
+MAKEFILE = ROOT / "Makefile"
 LOCALHOST = "http://localhost:8080"
-
-need_spec = pytest.mark.skipif(not SPEC.exists(),
-                               reason="SPEC not found at %s" % SPEC)
+# A default that is a value (a number, a size, a list, a method), not
+# prose like "on when stderr is a terminal".
+VALUE_RE = re.compile(r"^([\d./]+[KMG]?|[a-z0-9,]+,[a-z0-9,]+|[A-Z]+)$")
 
 OPT_RE = re.compile(r"(?<![\w-])(--?[A-Za-z0-9][A-Za-z0-9.-]*)")
 
@@ -184,33 +185,36 @@ def test_man_page_renders():
 # -- the option sets ---------------------------------------------------
 
 
-@need_spec
-def test_help_man_and_spec_name_the_same_options():
-    spec = table_names(md_option_table(SPEC.read_text()))
-    assert len(spec) == len(set(spec)), "SPEC lists an option twice"
-    spec = set(spec)
+def test_help_and_man_name_the_same_options():
     man = set(man_option_entries())
     helps = set(help_entries())
-    assert spec, "no option table in SPEC"
+    assert len(man) > 40, "too few options in the man page's OPTIONS"
+    assert helps == man, (
+        "--help has, man lacks: %s; man has, --help lacks: %s" % (
+            sorted(helps - man), sorted(man - helps)))
+
+
+def test_readme_option_table_is_the_man_pages():
+    rows = md_option_table(README.read_text())
+    names = table_names(rows)
+    assert len(names) == len(set(names)), "README lists an option twice"
+    man = man_option_entries()
+    assert set(names) == set(man), (
+        "README has, man lacks: %s; man has, README lacks: %s" % (
+            sorted(set(names) - set(man)), sorted(set(man) - set(names))))
+    checked = 0
     problems = []
-    for name, got in (("cofetch --help", helps), ("man OPTIONS", man)):
-        if got - spec:
-            problems.append("%s has, SPEC lacks: %s" % (
-                name, sorted(got - spec)))
-        if spec - got:
-            problems.append("SPEC has, %s lacks: %s" % (
-                name, sorted(spec - got)))
-    assert not problems, "; ".join(problems)
-
-
-@need_spec
-def test_readme_option_table_is_specs():
-    spec = md_option_table(SPEC.read_text())
-    readme = md_option_table(README.read_text())
-    assert [n for n, _ in readme] == [n for n, _ in spec], \
-        "README's option table lists other options (or in another order)"
-    diff = [(n, s, r) for (n, s), (_, r) in zip(spec, readme) if s != r]
-    assert not diff, "defaults differ (options, SPEC, README): %r" % diff
+    for opts, cell in rows:
+        value = cell.strip("`").split(" ")[0].strip("`")
+        if not VALUE_RE.match(value):
+            continue
+        checked += 1
+        long = [n for n in opts if n.startswith("--")][0]
+        if not default_re(value).search(man[long]):
+            problems.append("README says %s defaults to %s; man: %r" % (
+                long, value, man[long][-200:]))
+    assert checked >= 10, "README's defaults not found"
+    assert not problems, "\n".join(problems)
 
 
 def test_synopsis_covers_every_option():
@@ -235,30 +239,36 @@ def test_synopsis_covers_every_option():
         sorted(syn - set(entries)),)
 
 
-@need_spec
-def test_defaults_agree_in_spec_man_and_help():
-    """Every default SPEC gives as a value (a number, a size, a list, a
-    method) is the one the man page and --help state."""
-    man = man_option_entries()
-    helps = help_entries()
-    checked = 0
-    problems = []
-    for names, cell in md_option_table(SPEC.read_text()):
-        value = cell.strip("`").split(" ")[0].strip("`")
-        if not re.match(r"^([\d./]+[KMG]?|[a-z0-9,]+,[a-z0-9,]+|[A-Z]+)$",
-                        value):
+def default_re(value):
+    return re.compile(r"default(?: is|,|:)?\s+" + re.escape(value) +
+                      r"(?![\w/]|\.\d)")
+
+
+def man_defaults():
+    """{long option: the default its man entry states}, for the defaults
+    that are values."""
+    out = {}
+    for name, text in man_option_entries().items():
+        m = re.search(r"\b[Tt]he default is (\S+)", text)
+        if not name.startswith("--") or not m:
             continue
-        checked += 1
-        pat = re.compile(r"default(?: is|,|:)?\s+" + re.escape(value) +
-                         r"(?![\w/]|\.\d)")
-        long = [n for n in names if n.startswith("--")][0]
-        if not pat.search(man.get(long, "")):
-            problems.append("man %s does not say default %s: %r" % (
-                long, value, man.get(long, "")[-200:]))
-        if not pat.search(helps.get(long, "")):
-            problems.append("--help %s does not say default %s: %r" % (
-                long, value, helps.get(long, "")))
-    assert checked >= 10, "SPEC's defaults not found"
+        value = m.group(1).rstrip(".,:;")
+        if VALUE_RE.match(value):
+            out[name] = value
+    return out
+
+
+def test_defaults_agree_in_man_and_help():
+    """Every default the man page gives as a value is the one --help
+    states."""
+    helps = help_entries()
+    defaults = man_defaults()
+    assert len(defaults) >= 10, "the man page's defaults not found: %r" % (
+        defaults,)
+    problems = ["--help %s does not say default %s: %r" % (
+        name, value, helps.get(name, "")) for name, value in
+        sorted(defaults.items())
+        if not default_re(value).search(helps.get(name, ""))]
     assert not problems, "\n".join(problems)
 
 
@@ -277,23 +287,24 @@ def test_man_and_readme_list_the_same_exit_statuses():
 # -- README's opening -----------------------------------------------------
 
 
-@need_spec
-def test_readme_opens_with_the_two_spec_commands():
-    spec = SPEC.read_text().split("## Getting started (README)", 1)
-    assert len(spec) == 2, "no Getting started section in SPEC"
-    cmds = [ln[4:] for ln in spec[1].split("\n")
-            if ln.startswith("    ") and ln.strip()][:2]
-    assert len(cmds) == 2 and cmds[0].startswith("make deps"), cmds
+def test_readme_opens_with_the_build_and_the_test_commands():
+    """The README's first two lines: build and run on the sample list,
+    then the test suite; the Makefile has each target they name, and the
+    sample list is in the repository."""
     lines = README.read_text().split("\n")
     # A code fence around them is tolerated, nothing else.
     body = [ln for ln in lines if ln.strip()]
     if body[0].startswith("```"):
+        assert body[3].startswith("```"), "fence not closed after them"
         body = body[1:]
-    got = [ln.strip() for ln in body[:2]]
-    assert got == [c.strip() for c in cmds], \
-        "README opens with %r, SPEC says %r" % (body[:2], cmds)
-    if lines[0].startswith("```"):
-        assert body[2].startswith("```"), "fence not closed after them"
+    cmds = [ln.split("#", 1)[0].strip() for ln in body[:2]]
+    assert re.match(r"^make deps && make && \./cofetch -i urls\.sample\b",
+                    cmds[0]), cmds
+    assert cmds[1] == "make check", cmds
+    assert (ROOT / "urls.sample").is_file()
+    targets = set(re.findall(r"^([\w-]+):", MAKEFILE.read_text(), re.M))
+    for t in ("deps", "all", "check"):
+        assert t in targets, "Makefile has no target %s" % t
 
 
 # -- EXAMPLES ----------------------------------------------------------

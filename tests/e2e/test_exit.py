@@ -64,8 +64,9 @@ def test_exit_3_when_the_output_file_cannot_be_opened(run, server,
                                                      tmp_path):
     code, recs, err = run(["-o", tmp_path / "no" / "such" / "dir",
                            server.url("/ok")])
-    assert code in (2, 3)
-    assert err.strip()
+    assert code == 3, err
+    assert recs == []
+    assert "cannot write" in err and "no/such/dir" in err, err
 
 
 def test_reader_going_away_ends_the_run_at_once_and_quietly(

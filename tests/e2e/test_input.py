@@ -254,12 +254,13 @@ def test_invalid_utf8_in_lines_still_gives_valid_json(run, server):
             b'{"url": "' + server.url("/ok?j=").encode() + b'\xff"}\n' +
             server.url("/ok?last=1").encode() + b"\n")
     code, recs, err = run(["--ordered"], input=data)
-    assert code in (0, 1)
+    assert code == 1, err   # line 0 is not a URL: a record not ok
     assert [r["index"] for r in recs] == [0, 1, 2, 3]
     for r in recs:
         assert_record_shape(r)
     assert recs[0]["ok"] is False
-    assert kind(recs[0]) in ("invalid_url", "invalid_input")
+    # Not JSON, so a URL that does not parse (cofetch(1), Invalid lines).
+    assert kind(recs[0]) == "invalid_url"
     assert "\ufffd" in recs[0]["url"]
     assert recs[3]["ok"]
 
@@ -459,14 +460,12 @@ def test_directory_as_input_file_exits_2_before_any_request(run, server,
 def test_slow_producer_lines_are_fetched_as_they_arrive(spawn, server):
     p = spawn([], stdin=subprocess.PIPE)
     for n in range(4):
-        t0 = time.monotonic()
         p.write(server.url("/ok?n=%d" % n) + "\n")
         line = p.readline(2.0 * SLOW)
         assert line is not None, "no record for line %d while the " \
             "producer waits" % n
         rec = json.loads(line)
         assert rec["index"] == n and rec["ok"], rec
-        assert time.monotonic() - t0 < 1.0 * SLOW
         time.sleep(0.5)
     p.close_stdin()
     code, recs, err = p.finish(timeout=10)

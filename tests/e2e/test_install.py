@@ -1,15 +1,22 @@
 """make install / make uninstall (README "Install"; Makefile) and the shell
 completions they install: the four files land under DESTDIR+PREFIX, the
 installed binary runs, uninstall removes exactly them; the bash completion
-works when sourced, and both completions offer the options --help lists."""
+works when sourced, and both completions offer the options --help lists.
 
+The build as a user and a packager run it, on a copy of the sources: a
+clean tree builds with plain `make`; ./configure's --prefix, CPPFLAGS and
+LDFLAGS reach make install, the compiler and the linker (full RELRO);
+no -Werror unless asked; mimalloc is a stated choice; make does not re-run
+./configure by itself."""
+
+import os
 import re
 import shutil
 import subprocess
 
 import pytest
 
-from conftest import ROOT, SLOW, binary_env
+from conftest import ASAN, ROOT, SLOW, binary_env
 
 INSTALLED = {
     "bin/cofetch": (0o755, ROOT / "cofetch"),
@@ -102,6 +109,131 @@ def test_install_honours_the_directory_variables(tmp_path):
          "BINDIR=/opt/cf/sbin", "MANDIR=/opt/cf/man")
     assert not (dest / "opt/cf/sbin/cofetch").exists()
     assert not (dest / "opt/cf/man/man1/cofetch.1").exists()
+
+
+# -- building from the sources -----------------------------------------
+
+SOURCES = ["Makefile", "configure.ac", "config.mk.in", "src", "man",
+           "completions"]
+needs_build_tools = pytest.mark.skipif(
+    ASAN or not (shutil.which("autoreconf") and shutil.which("readelf")),
+    reason="builds the plain binary (the sanitizer pass need not), with "
+    "autoreconf and readelf")
+
+
+def build_env():
+    """binary_env() without what a calling make passes down (WERROR=1 in
+    MAKEFLAGS) or the caller's compiler flags."""
+    env = binary_env()
+    for k in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "CFLAGS",
+              "CPPFLAGS", "LDFLAGS", "PREFIX", "DESTDIR", "WERROR"):
+        env.pop(k, None)
+    return env
+
+
+def sources(tmp_path):
+    """A copy of the repository's build inputs (no config.mk, configure,
+    or build/): what a clean checkout or a release tarball has."""
+    src = tmp_path / "src-tree"
+    src.mkdir()
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, src / name)
+        else:
+            shutil.copy2(ROOT / name, src / name)
+    return src
+
+
+def sh(cwd, *argv, ok=True):
+    p = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True,
+                       env=build_env(), stdin=subprocess.DEVNULL,
+                       timeout=600)
+    if ok:
+        assert p.returncode == 0, "%s: %s%s" % (" ".join(argv), p.stdout,
+                                                p.stderr)
+    return p
+
+
+def compile_lines(out):
+    return [ln for ln in out.split("\n") if re.match(r"^\S*cc\b", ln)]
+
+
+def readelf(*args):
+    return subprocess.run(["readelf", "-W"] + list(args), check=True,
+                          capture_output=True, text=True).stdout
+
+
+@needs_build_tools
+def test_packager_build_honours_prefix_cppflags_and_ldflags(tmp_path):
+    """README: the packager's build. CPPFLAGS go to every compile (the
+    fortified calls are in the binary), LDFLAGS to the link (BIND_NOW and
+    GNU_RELRO: full RELRO), --prefix to make install; no -Werror."""
+    src = sources(tmp_path)
+    sh(src, "autoreconf", "-fi")
+    conf = sh(src, "./configure", "--prefix=/usr",
+              "CPPFLAGS=-D_FORTIFY_SOURCE=2",
+              "LDFLAGS=-Wl,-z,relro,-z,now")
+    assert "malloc:   mimalloc" in conf.stdout, conf.stdout
+    assert "prefix:   /usr\n" in conf.stdout, conf.stdout
+    out = sh(src, "make", "-j2").stdout
+    cc = compile_lines(out)
+    assert len(cc) > 10, out
+    assert all("-D_FORTIFY_SOURCE=2" in ln for ln in cc
+               if " -c " in ln), out
+    assert all("-Werror" not in ln for ln in cc), out
+    assert any("-Wl,-z,relro,-z,now" in ln and " -o cofetch " in ln
+               for ln in cc), out
+    dest = tmp_path / "pkg"
+    sh(src, "make", "install", "DESTDIR=%s" % dest)
+    binary = dest / "usr" / "bin" / "cofetch"
+    assert binary.is_file()
+    assert (dest / "usr/share/man/man1/cofetch.1").is_file()
+    assert not (dest / "usr" / "local").exists()
+
+    dyn = readelf("-d", str(binary))
+    assert re.search(r"\(FLAGS\)\s+BIND_NOW", dyn) or \
+        re.search(r"\(FLAGS_1\).*\bNOW\b", dyn), dyn
+    assert "GNU_RELRO" in readelf("-l", str(binary))
+    assert re.search(r"__\w+_chk\b", readelf("--dyn-syms", str(binary)))
+    assert "libmimalloc" in dyn, dyn
+
+    v = subprocess.run([str(binary), "--version"], capture_output=True,
+                       text=True, env=binary_env(), timeout=10)
+    assert v.returncode == 0
+    assert "\nmalloc: mimalloc\n" in v.stdout, v.stdout
+
+
+@needs_build_tools
+def test_clean_tree_builds_with_make_and_never_reconfigures(tmp_path):
+    """README's `make`: a tree without config.mk runs autoreconf and
+    ./configure once. After that make never re-runs them: a newer
+    configure.ac stops make with the command to run, arguments kept.
+    --without-mimalloc builds with the C library's malloc and says so."""
+    src = sources(tmp_path)
+    out = sh(src, "make", "-j2").stdout
+    assert "autoreconf -fi" in out and "./configure" in out, out
+    assert all("-Werror" not in ln for ln in compile_lines(out)), out
+    v = sh(src, "./cofetch", "--version").stdout
+    assert "\nmalloc: mimalloc\n" in v, v
+
+    sh(src, "./configure", "--without-mimalloc", "--prefix=/opt/cf")
+    os.utime(src / "configure.ac")
+    p = sh(src, "make", ok=False)
+    assert p.returncode != 0
+    msg = p.stdout + p.stderr
+    assert "newer than config.mk" in msg, msg
+    assert re.search(r"\./configure '?--without-mimalloc'? "
+                     r"'?--prefix=/opt/cf'?\n", msg), msg
+    assert "Entering" not in msg and " -c " not in msg, msg
+
+    conf = sh(src, "./configure", "--without-mimalloc")
+    assert "malloc:   libc" in conf.stdout, conf.stdout
+    out = sh(src, "make", "-j2", "WERROR=1").stdout
+    cc = compile_lines(out)
+    assert cc and all("-Werror" in ln for ln in cc if " -c " in ln), out
+    v = sh(src, "./cofetch", "--version").stdout
+    assert "\nmalloc: libc\n" in v, v
+    assert "libmimalloc" not in readelf("-d", str(src / "cofetch"))
 
 
 # -- bash completion ----------------------------------------------------

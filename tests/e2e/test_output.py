@@ -76,9 +76,11 @@ def test_reused_connection_reports_zero_connect_time(run, server):
 def test_records_reach_the_pipe_promptly(spawn, server):
     p = spawn([server.url("/delay?ms=3000"), server.url("/ok")])
     t0 = time.monotonic()
-    line = p.readline(2.0 * SLOW)
+    line = p.readline(2.5 * SLOW)
     assert line is not None, "fast record held back by the slow request"
-    assert time.monotonic() - t0 < 1.5 * SLOW
+    # Before the slow request's 3 s are over, with time to spare for a
+    # loaded machine.
+    assert time.monotonic() - t0 < 2.5 * SLOW
     assert json.loads(line)["index"] == 1
     assert p.p.poll() is None, "slow request already finished?"
     code, recs, err = p.finish()

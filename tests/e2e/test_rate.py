@@ -1,19 +1,21 @@
 """Rate limits, measured where they matter: at the server, by the arrival
-time of each request (SPEC -r, --per-host-rate; brief 12; issue #3).
+time of each request (cofetch(1) -r, --per-host-rate).
 
 A start is one attempt reaching the server; a retry is a start too. The
 server stamps arrivals with the same monotonic clock the tests read.
-Arrival times carry a little jitter (the first request also pays the TCP
-connect), so spans are checked less JITTER; lower bounds are never
-scaled for the sanitizer build, upper bounds are (SLOW)."""
+These tests show which limit is in effect where (globally, per host,
+keyed how, counting retries, beside -c); the exact spacing is unit-tested
+on a fake clock (tests/unit/test_rate.c), so the timing checks here
+(faults.assert_rate_limited) leave room for a loaded machine. Lower
+bounds are never scaled for the sanitizer build, upper bounds are
+(SLOW)."""
 
 import time
 import uuid
 
 from conftest import SLOW, assert_record_shape, lines_file
-from faults import max_in_window
+from faults import assert_rate_limited, max_in_window
 
-JITTER = 0.015
 FAST = ["--retry-delay", "0.01", "--retry-max-delay", "0.05"]
 
 
@@ -46,14 +48,10 @@ def test_rate_10_spreads_25_starts_over_2_4_seconds(run, server, tmp_path):
     assert code == 0, err
     t = arrivals(server)
     assert len(t) == 25
-    span = t[-1] - t[0]
-    assert span >= 2.4 - JITTER, "25 starts at -r 10 took %.3f s" % span
-    most = max_in_window(t, 0.1)
-    assert most <= 2, "%d starts in one 100 ms window; gaps %s" % (
-        most, [round(b - a, 3) for a, b in zip(t, t[1:])])
-    # Evenly spaced, not merely slow: about 10 a second, no more, no less.
-    assert span < 2.4 + 0.6 * SLOW, "25 starts took %.3f s" % span
-    assert wall < (2.4 + 1.5) * SLOW, "took %.2f s" % wall
+    span = assert_rate_limited(t, 10)
+    # Spaced at 10/s, not merely slow: a limit of 5/s would take 4.8 s.
+    assert span < 2.4 * 1.5 * SLOW + 0.5, "25 starts took %.3f s" % span
+    assert wall < (2.4 + 2.5) * SLOW, "took %.2f s" % wall
 
 
 def test_rate_applies_across_hosts(run, server, tmp_path):
@@ -65,8 +63,8 @@ def test_rate_applies_across_hosts(run, server, tmp_path):
     assert code == 0, err
     t = arrivals(server)
     assert len(t) == 10
-    assert t[-1] - t[0] >= 1.8 - JITTER
-    assert max_in_window(t, 0.2) <= 2
+    # One limit for both hosts: 1.8 s, where one each would take 0.8 s.
+    assert_rate_limited(t, 5)
 
 
 def per_host_wall(run, server, tmp_path, urls, rate):
@@ -85,8 +83,7 @@ def test_per_host_rate_gives_each_host_its_own_spacing(run, server,
     wall_one = per_host_wall(run, server, tmp_path, one, 5)
     t = arrivals(server)
     assert len(t) == 20
-    assert t[-1] - t[0] >= 3.8 - JITTER
-    assert max_in_window(t, 0.2) <= 2
+    assert_rate_limited(t, 5)
 
     two = []
     for k in range(10):
@@ -96,11 +93,9 @@ def test_per_host_rate_gives_each_host_its_own_spacing(run, server,
     for i in (0, 1):
         th = arrivals(server, server.host(i))
         assert len(th) == 10, "host %d: %d starts" % (i, len(th))
-        assert th[-1] - th[0] >= 1.8 - JITTER, "host %d: %.3f s" % (
-            i, th[-1] - th[0])
-        assert max_in_window(th, 0.2) <= 2, "host %d burst" % i
+        assert_rate_limited(th, 5, "starts to host %d" % i)
     t = arrivals(server)
-    assert t[-1] - t[0] < 3.0 * SLOW, "two hosts did not proceed together"
+    assert t[-1] - t[0] < 3.2 * SLOW, "two hosts did not proceed together"
     # About twice as fast (3.8 s of spacing against 1.8 s).
     assert wall_two < 0.7 * wall_one, (
         "one host: %.2f s, two hosts: %.2f s" % (wall_one, wall_two))
@@ -121,8 +116,7 @@ def test_per_host_rate_keys_on_the_host_name(run, server, tmp_path):
         th = arrivals(server, host)
         assert len(th) == 6, (host, len(th), {r["host"] for r in
                                              server.requests()})
-        assert th[-1] - th[0] >= 1.0 - JITTER
-        assert max_in_window(th, 0.2) <= 2
+        assert_rate_limited(th, 5, "starts to " + host)
     t = arrivals(server)
     # Two separate spacings run side by side: 12 starts in about 1 s,
     # where one shared spacing would need 2.2 s.
@@ -142,11 +136,8 @@ def test_a_retry_takes_a_start_slot_too(run, server, tmp_path):
     assert all(r["ok"] and r["attempts"] == 2 for r in recs), recs
     t = arrivals(server)
     assert len(t) == 12
-    assert t[-1] - t[0] >= 2.2 - JITTER, "12 starts took %.3f s" % (
-        t[-1] - t[0])
-    most = max_in_window(t, 0.2)
-    assert most <= 2, "%d starts in 200 ms: gaps %s" % (
-        most, [round(b - a, 3) for a, b in zip(t, t[1:])])
+    # 2.2 s; without the retries counted, about 1 s.
+    assert_rate_limited(t, 5)
 
 
 def test_per_host_rate_counts_retries(run, server, tmp_path):
@@ -159,8 +150,7 @@ def test_per_host_rate_counts_retries(run, server, tmp_path):
     assert all(r["attempts"] == 3 for r in recs)
     t = arrivals(server)
     assert len(t) == 9
-    assert t[-1] - t[0] >= 1.6 - JITTER
-    assert max_in_window(t, 0.2) <= 2
+    assert_rate_limited(t, 5)
 
 
 def test_rate_with_a_low_concurrency_obeys_both(run, server, tmp_path):
@@ -175,20 +165,25 @@ def test_rate_with_a_low_concurrency_obeys_both(run, server, tmp_path):
     assert st["peak"] == 2
     t = arrivals(server)
     assert len(t) == 10
-    assert t[-1] - t[0] >= 2.0 - JITTER
+    # Five rounds, each waiting for the 500 ms of the last: at least
+    # 2.0 s whatever the load (0.1 s of it for arrival jitter).
+    assert t[-1] - t[0] >= 1.9
     assert max_in_window(t, 0.1) <= 2
-    gaps = [b - a for a, b in zip(t, t[1:])]
-    assert min(gaps) >= 0.1 - JITTER, "gaps %s" % [round(g, 3)
-                                                  for g in gaps]
+    # The two starts of a round are -r's 100 ms apart: half the gaps are
+    # about 0.1 s, the other half about 0.4 s (without -r: 0 and 0.5).
+    # One gap may shrink when its first start arrived late; the median
+    # may not.
+    gaps = sorted(b - a for a, b in zip(t, t[1:]))
+    assert gaps[len(gaps) // 2] >= 0.05, "gaps %s" % [round(g, 3)
+                                                     for g in gaps]
 
 
 def test_rate_binds_before_a_high_concurrency(run, server, tmp_path):
-    # 100 ms requests started every 200 ms never overlap, whatever -c.
-    urls = [server.url("/delay?ms=100&n=%d" % k) for k in range(8)]
+    # 50 ms requests started every 250 ms never overlap, whatever -c
+    # (200 ms to spare for a loaded machine).
+    urls = [server.url("/delay?ms=50&n=%d" % k) for k in range(8)]
     code, recs, err, wall = run_list(run, tmp_path, urls,
-                                     ["-r", "5", "-c", "50"])
+                                     ["-r", "4", "-c", "50"])
     assert code == 0, err
     assert server.stats()["peak"] == 1
-    t = arrivals(server)
-    assert t[-1] - t[0] >= 1.4 - JITTER
-    assert max_in_window(t, 0.2) <= 2
+    assert_rate_limited(arrivals(server), 4)

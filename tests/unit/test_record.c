@@ -737,16 +737,14 @@ TEST(times_never_print_as_invalid_json)
 	result_free(&res);
 }
 
-TEST(result_reset_keeps_attempts_elapsed_and_buffer_memory)
+TEST(result_reset_keeps_attempts_and_elapsed_and_empties_the_buffers)
 {
 	struct result	 res;
-	char		*hdata;
 
 	res_full(&res);
 	res.kind = KIND_HTTP;
 	strcpy(res.message, "HTTP 503");
 	res_set(&res, "file", "d/1");
-	hdata = res.headers.data;
 	result_reset(&res);
 	CHECK(res.attempts == 3);
 	CHECK(res.elapsed == 3.25);
@@ -754,8 +752,14 @@ TEST(result_reset_keeps_attempts_elapsed_and_buffer_memory)
 	CHECK(res.status == 0 && res.final_url == NULL &&
 	    res.content_type == NULL && res.file == NULL &&
 	    res.remote_ip[0] == '\0' && res.http_version == NULL);
-	CHECK(res.headers.len == 0 && res.headers.data == hdata);
-	CHECK(res.body.len == 0 && res.body.cap > 0);
+	CHECK(res.headers.len == 0 && res.body.len == 0);
+	/* The next attempt's bytes are all the buffers hold. */
+	buf_adds(&res.headers, "HTTP/1.1 204 No Content\r\n\r\n");
+	buf_adds(&res.body, "x");
+	CHECK(res.headers.len == 27 &&
+	    memcmp(res.headers.data, "HTTP/1.1 204 No Content\r\n\r\n",
+	    27) == 0);
+	CHECK(res.body.len == 1 && res.body.data[0] == 'x');
 	result_free(&res);
 	CHECK(res.headers.data == NULL && res.attempts == 0);
 	result_free(&res);	/* twice is fine */
@@ -784,7 +788,7 @@ main(void)
 	RUN(only_the_final_responses_headers_are_kept);
 	RUN(many_headers_are_all_kept);
 	RUN(times_never_print_as_invalid_json);
-	RUN(result_reset_keeps_attempts_elapsed_and_buffer_memory);
+	RUN(result_reset_keeps_attempts_and_elapsed_and_empties_the_buffers);
 	buf_free(&line);
 	return unit_done(__FILE__);
 }
