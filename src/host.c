@@ -1,4 +1,5 @@
-/* host.c: the per-host table. */
+/* host.c: the per-host table and the run's fair queues on the loop. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 
 static struct host	*host_table[HOST_BUCKETS];
 static struct ev_loop	*host_loop;
+static struct hostq	 host_q;	/* the global slots and the ring */
 static long		 host_permits;
 static double		 host_rate;
 static long		 host_count;
@@ -25,29 +27,53 @@ host_hash(const char *s)
 	return h;
 }
 
+#define HOST_OF(hqp) \
+	((struct host *)((char *)(hqp) - offsetof(struct host, hq)))
+
+static void
+host_arm(struct hq_host *hq, double at)
+{
+	struct host *h = HOST_OF(hq);
+	double after = at - ev_now(host_loop);
+
+	ev_timer_stop(host_loop, &h->timer);
+	ev_timer_set(&h->timer, after > 0 ? after : 0, 0.);
+	ev_timer_start(host_loop, &h->timer);
+}
+
+static void
+host_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct host *h = w->data;
+
+	hostq_wake(&host_q, &h->hq, ev_now(loop));
+}
+
 void
-host_setup(struct ev_loop *loop, long per_host, double per_host_rate)
+host_setup(struct ev_loop *loop, long slots, long per_host,
+    double per_host_rate)
 {
 	host_loop = loop;
 	host_permits = per_host;
 	host_rate = per_host_rate;
+	hostq_init(&host_q, slots, host_arm);
 }
 
 static int
 host_unused(struct host *h)
 {
-	return h->refs == 0 && rate_idle(&h->rate);
+	return h->refs == 0 && hostq_idle(&h->hq, ev_now(host_loop));
 }
 
 static void
 host_destroy(struct host *h)
 {
-	rate_stop(&h->rate);
+	ev_timer_stop(host_loop, &h->timer);
 	free(h);
 	host_count--;
 }
 
-/* Free hosts left unused whose rate slot has since passed. */
+/* Free hosts left unused whose rate slot and pause have since passed. */
 static void
 host_sweep(void)
 {
@@ -86,8 +112,9 @@ host_get(const char *key)
 	memcpy(h->key, key, len + 1);
 	h->hash = hash;
 	h->refs = 1;
-	sem_init(&h->sem, host_permits);
-	rate_init(&h->rate, host_loop, host_rate);
+	hq_host_init(&h->hq, host_permits, host_rate);
+	ev_timer_init(&h->timer, host_timer_cb, 0., 0.);
+	h->timer.data = h;
 	h->next = host_table[hash % HOST_BUCKETS];
 	host_table[hash % HOST_BUCKETS] = h;
 	host_count++;
@@ -121,4 +148,38 @@ host_free_all(void)
 			host_table[i] = h->next;
 			host_destroy(h);
 		}
+}
+
+void
+host_push(struct host *h, struct waiter *w)
+{
+	hostq_push(&host_q, &h->hq, w, ev_now(host_loop));
+}
+
+void
+host_done(struct host *h)
+{
+	hostq_done(&host_q, &h->hq, ev_now(host_loop));
+}
+
+void
+host_cancel(struct host *h, struct waiter *w)
+{
+	hostq_cancel(&host_q, &h->hq, w, ev_now(host_loop));
+}
+
+double
+host_clock(const struct host *h)
+{
+	return hostq_clock(&h->hq, ev_now(host_loop));
+}
+
+void
+host_note(struct host *h, const struct hq_signal *sig)
+{
+	double now = ev_now(host_loop), until;
+
+	until = hostq_backoff(&h->hq, sig, now);
+	if (until > 0)
+		hostq_pause(&host_q, &h->hq, until, now);
 }

@@ -26,7 +26,7 @@ enum {
 	O_RETRY_ON, O_RETRY_DELAY, O_RETRY_MAX_DELAY, O_ORDERED, O_NO_FOLLOW,
 	O_MAX_REDIRS, O_HTTP11, O_HTTP2, O_HTTP2_PRIOR, O_NO_COMPRESS,
 	O_MAX_SIZE, O_HEADERS, O_SAVE, O_RESUME, O_SHARD, O_PROGRESS,
-	O_NO_PROGRESS, O_STATS
+	O_NO_PROGRESS, O_STATS, O_QUEUE
 };
 
 struct opt_def {
@@ -47,6 +47,9 @@ static const struct opt_def opt_defs[] = {
 	  "at most N requests in flight (default 50)" },
 	{ "per-host", O_PER_HOST, required_argument, "N",
 	  "at most N requests in flight per host:port (default 0: no limit)" },
+	{ "queue", O_QUEUE, required_argument, "N",
+	  "read ahead up to N requests into the per-host queues, so a busy\n"
+	  "host holds no slot another host could use (default 4 x -c)" },
 	{ "rate", 'r', required_argument, "R",
 	  "start at most R requests per second: 20, 20/s, 300/m, 1000/h" },
 	{ "per-host-rate", O_PER_HOST_RATE, required_argument, "R",
@@ -412,6 +415,7 @@ opts_defaults(struct opts *o)
 	o->max_size = 64LL * 1024 * 1024;
 	o->shard_k = o->shard_n = 1;
 	o->progress = -1;
+	o->queue = -1;			/* 4 x -c, once -c is known */
 }
 
 int
@@ -482,6 +486,11 @@ opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 			if (parse_long(arg, 0, 100000, &o->per_host) < 0)
 				return usage_error(optname, arg, "expected an "
 				    "integer from 0 (no limit) to 100000");
+			break;
+		case O_QUEUE:
+			if (parse_long(arg, 0, 1000000, &o->queue) < 0)
+				return usage_error(optname, arg, "expected an "
+				    "integer from 0 to 1000000");
 			break;
 		case 'r':
 		case O_PER_HOST_RATE:
@@ -665,6 +674,8 @@ opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 	o->urls = argv + optind;
 	o->nurls = (size_t)(argc - optind);
 
+	if (o->queue < 0)
+		o->queue = o->concurrency * 4;
 	if (o->resume && o->output == NULL)
 		return usage_error(NULL, NULL, "--resume needs -o FILE: it "
 		    "appends to the records FILE already holds");

@@ -1,0 +1,94 @@
+"""Many hosts (issue 12): fair per-host queues and host-wide backoff.
+The scripted server's two ports are two hosts (host:port keys)."""
+
+from conftest import assert_record_shape, lines_file
+
+
+def arrivals(server, i):
+    host = server.host(i)
+    return sorted(r["t"] for r in server.requests() if r["host"] == host)
+
+
+def test_busy_host_does_not_hold_the_slots_of_another(run, server,
+                                                     tmp_path):
+    # Host A's 12 slow requests come first with -c 4 --per-host 1: they
+    # used to take all four global slots while three of them waited for
+    # A, and B's requests started only after A's first three finished.
+    urls = [server.url("/delay?ms=1000&n=%d" % n, 0) for n in range(12)]
+    urls += [server.url("/delay?ms=100&n=%d" % n, 1) for n in range(4)]
+    f = lines_file(tmp_path / "urls", urls)
+    code, recs, err = run(["-c", "4", "--per-host", "1", "--retries", "0",
+                           "-i", f], timeout=120)
+    assert code == 0, err
+    assert len(recs) == 16 and all(r["ok"] for r in recs)
+    a, b = arrivals(server, 0), arrivals(server, 1)
+    assert len(a) == 12 and len(b) == 4
+    assert b[0] - a[0] < 0.3, (a[0], b[0])
+    # B's four ran one after the other while A's first one was still in
+    # flight; the per-host limit held for both.
+    assert b[-1] - a[0] < 1.0, (a[0], b)
+    st = server.stats()
+    assert st["host_peak"][server.host(0)] == 1
+    assert st["host_peak"][server.host(1)] == 1
+    # A's later requests waited for A, and their records say so.
+    waits = sorted(r["time"]["wait"] for r in recs
+                   if r["url"].startswith(server.base(0)))
+    assert waits[0] == 0 and waits[-1] > 5
+
+
+def test_retry_after_pauses_the_whole_host(run, server, tmp_path):
+    # A 429 with Retry-After: 2 from host A: A's queued requests start
+    # no earlier than two seconds later; host B goes on meanwhile.
+    urls = [server.url("/status/429?retry_after=2", 0)]
+    urls += [server.url("/ok?n=%d" % n, 0) for n in range(3)]
+    urls += [server.url("/delay?ms=200&n=%d" % n, 1) for n in range(5)]
+    f = lines_file(tmp_path / "urls", urls)
+    code, recs, err = run(["-c", "10", "--per-host", "1", "--retries", "0",
+                           "-i", f], timeout=120)
+    assert code == 1, err
+    assert len(recs) == 9
+    for r in recs:
+        assert_record_shape(r)
+    a = arrivals(server, 0)
+    b = arrivals(server, 1)
+    assert len(a) == 4 and len(b) == 5
+    t429 = a[0]
+    # The pause is counted from when cofetch had the response, which is
+    # after the server saw the request.
+    assert all(t >= t429 + 1.99 for t in a[1:]), [t - t429 for t in a]
+    assert b[-1] < t429 + 1.9, [t - t429 for t in b]
+    ok_a = [r for r in recs if "/ok" in r["url"]]
+    assert all(r["ok"] for r in ok_a)
+    assert all(r["time"]["wait"] > 1.5 for r in ok_a)
+    # B's requests waited only for one another (--per-host 1).
+    assert all(r["time"]["wait"] < 1.5 for r in recs
+               if r["url"].startswith(server.base(1)))
+
+
+def test_retried_request_waits_out_the_host_pause(run, server, tmp_path):
+    # The request that got the 429 is retried after Retry-After, and the
+    # other request to that host does not overtake the pause either.
+    urls = [server.url("/flaky?key=hp1&fail=1&status=503&retry_after=1",
+                       0),
+            server.url("/ok?after", 0)]
+    f = lines_file(tmp_path / "urls", urls)
+    code, recs, err = run(["-c", "4", "--per-host", "1", "-i", f],
+                          timeout=60)
+    assert code == 0, err
+    a = arrivals(server, 0)
+    assert len(a) == 3
+    assert all(t >= a[0] + 0.99 for t in a[1:]), [t - a[0] for t in a]
+    first = [r for r in recs if "flaky" in r["url"]][0]
+    assert first["attempts"] == 2
+
+
+def test_queue_option_bounds_the_read_ahead(run, server, tmp_path):
+    urls = [server.url("/ok?n=%d" % n) for n in range(40)]
+    f = lines_file(tmp_path / "urls", urls)
+    for q in ("0", "1", "1000"):
+        code, recs, err = run(["-c", "3", "--queue", q, "--ordered", "-i",
+                               f])
+        assert code == 0, err
+        assert [r["index"] for r in recs] == list(range(40))
+    code, recs, err = run(["--queue", "-1", "-i", f])
+    assert code == 2 and "--queue" in err
