@@ -11,6 +11,7 @@
 static struct host	*host_table[HOST_BUCKETS];
 static struct ev_loop	*host_loop;
 static struct hostq	 host_q;	/* the global slots and the ring */
+static long		 host_slots;	/* -c */
 static long		 host_permits;
 static double		 host_rate;
 static long		 host_count;
@@ -54,6 +55,7 @@ host_setup(struct ev_loop *loop, long slots, long per_host,
     double per_host_rate)
 {
 	host_loop = loop;
+	host_slots = slots;
 	host_permits = per_host;
 	host_rate = per_host_rate;
 	hostq_init(&host_q, slots, host_arm);
@@ -182,4 +184,10 @@ host_note(struct host *h, const struct hq_signal *sig)
 	until = hostq_backoff(&h->hq, sig, now);
 	if (until > 0)
 		hostq_pause(&host_q, &h->hq, until, now);
+}
+
+long
+host_busy(void)
+{
+	return host_slots - host_q.avail;
 }

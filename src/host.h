@@ -29,6 +29,8 @@ struct host	*host_get(const char *key);
 /* Drop a reference; frees the host once unused and idle. */
 void		 host_put(struct host *h);
 void		 host_free_all(void);
+/* Requests holding one of the -c slots: started, not yet done. */
+long		 host_busy(void);
 
 /* hostq.h's operations on the run's queues, at the loop's time. */
 void		 host_push(struct host *h, struct waiter *w);

@@ -198,7 +198,7 @@ static void
 run_progress_feed(struct progress_feed *f)
 {
 	f->st = &run_stats;
-	f->inflight = task_live();
+	f->inflight = host_busy();	/* not those queued */
 	f->total_known = input_count_total(input, &f->total);
 }
 

@@ -7,6 +7,7 @@
 
 #include "coro.h"
 #include "host.h"
+#include "output.h"
 #include "retry.h"
 #include "sched.h"
 #include "task.h"
@@ -238,7 +239,13 @@ task_run(struct task *t)
 	}
 	t->res.elapsed = t->res.attempts > 0 ?
 	    now_mono() - t->first_start : 0;
-	env.emit(t->seq, &t->req, &t->res);
+	if (t->cancelled && t->res.attempts == 0)
+		/* Read ahead but never started: as if never read (SPEC: a
+		 * record for every request started). Its place in the
+		 * --ordered sequence is filled with nothing. */
+		output_emit(t->seq, "", 0);
+	else
+		env.emit(t->seq, &t->req, &t->res);
 	CO_END(&t->co);
 }
 
