@@ -7,6 +7,7 @@
 #include <ev.h>
 
 #include "net.h"
+#include "net_dns.h"
 #include "util.h"
 
 struct net_sock {
@@ -38,6 +39,7 @@ net_harvest(void)
 		(void)curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
 		/* Removing invalidates msg; everything needed is copied. */
 		(void)curl_multi_remove_handle(net_mh, easy);
+		net_dns_detach(easy);
 		net_done(priv, result);
 	}
 }
@@ -130,6 +132,7 @@ net_init(struct ev_loop *loop, net_done_fn done, long max_host_conns)
 	if (net_mh == NULL)
 		return -1;
 	ev_timer_init(&net_timer, net_timer_cb, 0., 0.);
+	net_dns_init(loop);
 	(void)curl_multi_setopt(net_mh, CURLMOPT_SOCKETFUNCTION, net_socket_cb);
 	(void)curl_multi_setopt(net_mh, CURLMOPT_TIMERFUNCTION,
 	    net_timer_set_cb);
@@ -153,7 +156,10 @@ net_add(CURL *easy)
 {
 	CURLMcode mresult;
 
+	net_dns_attach(easy);
 	mresult = curl_multi_add_handle(net_mh, easy);
+	if (mresult != CURLM_OK)
+		net_dns_detach(easy);
 	return mresult == CURLM_OK ? 0 : -1;
 }
 
@@ -161,6 +167,7 @@ void
 net_remove(CURL *easy)
 {
 	(void)curl_multi_remove_handle(net_mh, easy);
+	net_dns_detach(easy);
 }
 
 void
@@ -172,4 +179,5 @@ net_cleanup(void)
 	if (net_mh != NULL)
 		(void)curl_multi_cleanup(net_mh);
 	net_mh = NULL;
+	net_dns_cleanup();
 }
