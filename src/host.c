@@ -191,3 +191,9 @@ host_busy(void)
 {
 	return host_slots - host_q.avail;
 }
+
+int
+host_has_work(const struct host *h)
+{
+	return h->hq.q.head != NULL || h->hq.inflight > 1;
+}

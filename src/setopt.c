@@ -319,3 +319,9 @@ setopt_request(CURL *e, struct setopt_state *st, const struct request *req,
 		st->pipewait = pipewait;
 	}
 }
+
+void
+setopt_reuse(CURL *e, int keep)
+{
+	(void)curl_easy_setopt(e, CURLOPT_FORBID_REUSE, keep ? 0L : 1L);
+}

@@ -193,6 +193,10 @@ task_run(struct task *t)
 		result_reset(&t->res);
 		t->res.t_wait = t->wait > 0 ? t->wait : 0;
 		t->attempt_start = ev_now(env.loop);
+		/* Not on a connection asked to be h2: the h2c
+		 * prior-knowledge workaround (setopt.c) keeps it. */
+		t->xfer.no_reuse = !host_has_work(t->host) &&
+		    o->http != HTTPV_2 && o->http != HTTPV_2_PRIOR;
 		t->xfer_done = 0;
 		xfer_start(&t->xfer, &t->req, t);
 		CO_AWAIT(&t->co, t->xfer_done || t->cancelled);

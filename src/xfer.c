@@ -125,6 +125,7 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	if (sink_header_cb_on())
 		(void)curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	setopt_request(e, &h->st, req, &x->hdrs);
+	setopt_reuse(e, !x->no_reuse);
 	if (net_add(e) < 0) {
 		x->res->kind = KIND_INTERNAL;
 		(void)snprintf(x->res->message, sizeof(x->res->message),

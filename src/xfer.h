@@ -39,6 +39,9 @@ struct xfer {
 						 * attempt: x->res is not its
 						 * outcome */
 	uint64_t		 index;
+	int			 no_reuse;	/* set by the caller: close
+						 * the connection after (its
+						 * host has no queued work) */
 };
 
 /* Called when an attempt has ended (x->res filled) or, after
