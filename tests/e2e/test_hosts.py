@@ -1,7 +1,13 @@
 """Many hosts (issue 12): fair per-host queues and host-wide backoff.
 The scripted server's two ports are two hosts (host:port keys)."""
 
-from conftest import assert_record_shape, lines_file
+import os
+import subprocess
+
+import pytest
+
+from conftest import (BINARY, assert_record_shape, binary_env, lines_file,
+                      need_binary)
 
 
 def arrivals(server, i):
@@ -92,3 +98,77 @@ def test_queue_option_bounds_the_read_ahead(run, server, tmp_path):
         assert [r["index"] for r in recs] == list(range(40))
     code, recs, err = run(["--queue", "-1", "-i", f])
     assert code == 2 and "--queue" in err
+
+
+# -- many hosts: memory --------------------------------------------------
+
+NS_SCRIPT = r"""
+set -e
+ip link set lo up
+cat > "$D/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $D/nginx.pid;
+error_log $D/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $D/tmp;
+  proxy_temp_path $D/tmp;
+  fastcgi_temp_path $D/tmp;
+  uwsgi_temp_path $D/tmp;
+  scgi_temp_path $D/tmp;
+  keepalive_requests 1000000;
+  server { listen 0.0.0.0:8080 backlog=4096; return 200 "ok"; }
+}
+CONF
+mkdir -p "$D/tmp"
+/usr/sbin/nginx -c "$D/nginx.conf" -p "$D" &
+NG=$!
+trap 'kill $NG; wait $NG 2>/dev/null || true' EXIT
+for i in $(seq 100); do
+  curl -s -o /dev/null http://127.0.0.1:8080/ && break; sleep 0.1
+done
+for n in $COUNTS; do
+  /usr/bin/python3 "$D/gen.py" $n | /usr/bin/time -f %M -o "$D/rss-$n" \
+    "$COFETCH" -q --no-progress -c 50 > "$D/out-$n"
+done
+"""
+
+GEN = r"""
+import sys
+n = int(sys.argv[1])
+out = sys.stdout
+for i in range(n):
+    h = i % 100000          # 100,000 distinct loopback addresses
+    out.write("http://127.%d.%d.%d:8080/x\n" % (
+        1 + h // 62500, (h // 250) % 250, 1 + h % 250))
+"""
+
+
+@pytest.mark.slow
+def test_memory_stays_flat_over_a_million_lines_and_100k_hosts(tmp_path):
+    """1M lines over 100k distinct hosts (127.x.y.z inside a private
+    network namespace) take no more memory than 100k lines: neither the
+    host table, nor libcurl's DNS and connection caches, nor the queues
+    grow with the hosts or the input."""
+    if os.geteuid() != 0 or not os.path.exists("/usr/sbin/nginx"):
+        pytest.skip("needs root (unshare -n) and nginx")
+    need_binary()
+    (tmp_path / "gen.py").write_text(GEN)
+    env = dict(binary_env(), D=str(tmp_path), COFETCH=BINARY,
+               COUNTS="100000 1000000")
+    p = subprocess.run(["unshare", "-n", "bash", "-c", NS_SCRIPT], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=3600)
+    if p.returncode != 0 and not (tmp_path / "rss-100000").exists():
+        pytest.skip("no private network namespace: %s" % p.stdout[-300:])
+    assert p.returncode == 0, p.stdout[-2000:]
+    rss = {}
+    for n in (100000, 1000000):
+        recs = (tmp_path / ("out-%d" % n)).read_bytes().count(b"\n")
+        oks = (tmp_path / ("out-%d" % n)).read_bytes().count(b'"ok":true')
+        assert recs == n and oks == n, (n, recs, oks)
+        rss[n] = int((tmp_path / ("rss-%d" % n)).read_text().split()[-1])
+    print("peak RSS KiB: %r" % rss)
+    assert rss[1000000] <= rss[100000] * 1.2 + 2048, rss
