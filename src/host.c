@@ -1,9 +1,11 @@
 /* host.c: the per-host table and the run's fair queues on the loop. */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
+#include "progress.h"
 #include "util.h"
 
 #define HOST_BUCKETS	4096
@@ -11,6 +13,7 @@
 static struct host	*host_table[HOST_BUCKETS];
 static struct ev_loop	*host_loop;
 static struct hostq	 host_q;	/* the global slots and the ring */
+static const struct opts *host_o;
 static long		 host_slots;	/* -c */
 static long		 host_permits;
 static double		 host_rate;
@@ -51,14 +54,14 @@ host_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 void
-host_setup(struct ev_loop *loop, long slots, long per_host,
-    double per_host_rate)
+host_setup(struct ev_loop *loop, const struct opts *o)
 {
 	host_loop = loop;
-	host_slots = slots;
-	host_permits = per_host;
-	host_rate = per_host_rate;
-	hostq_init(&host_q, slots, host_arm);
+	host_o = o;
+	host_slots = o->concurrency;
+	host_permits = o->per_host;
+	host_rate = o->per_host_rate;
+	hostq_init(&host_q, host_slots, host_arm);
 }
 
 static int
@@ -115,6 +118,11 @@ host_get(const char *key)
 	h->hash = hash;
 	h->refs = 1;
 	hq_host_init(&h->hq, host_permits, host_rate);
+	if (host_o->adaptive) {
+		hostq_aimd_init(&h->aimd, host_permits > 0 ? host_permits :
+		    host_slots);
+		h->hq.limit = h->aimd.limit;
+	}
 	ev_timer_init(&h->timer, host_timer_cb, 0., 0.);
 	h->timer.data = h;
 	h->next = host_table[hash % HOST_BUCKETS];
@@ -177,13 +185,32 @@ host_clock(const struct host *h)
 }
 
 void
-host_note(struct host *h, const struct hq_signal *sig)
+host_note(struct host *h, const struct hq_signal *sig,
+    const struct hq_outcome *o)
 {
 	double now = ev_now(host_loop), until;
+	long limit;
 
 	until = hostq_backoff(&h->hq, sig, now);
-	if (until > 0)
+	if (until > 0) {
 		hostq_pause(&host_q, &h->hq, until, now);
+		if (host_o->verbosity > 0) {
+			progress_clear();
+			fprintf(stderr, "cofetch: host %s paused for %.3fs\n",
+			    h->key, until - now);
+		}
+	}
+	if (!host_o->adaptive)
+		return;
+	limit = hostq_aimd(&h->aimd, o, now);
+	if (limit == h->hq.limit)
+		return;
+	if (host_o->verbosity > 0) {
+		progress_clear();
+		fprintf(stderr, "cofetch: host %s concurrency %ld -> %ld\n",
+		    h->key, h->hq.limit, limit);
+	}
+	hostq_set_limit(&host_q, &h->hq, limit, now);
 }
 
 long

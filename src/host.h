@@ -10,20 +10,21 @@
 #include <ev.h>
 
 #include "hostq.h"
+#include "opts.h"
 
 struct host {
 	struct host	*next;		/* hash chain */
 	unsigned	 hash;
 	long		 refs;		/* tasks using it */
 	struct hq_host	 hq;		/* its queue, limit, rate, pause */
+	struct hq_aimd	 aimd;		/* --adaptive */
 	ev_timer	 timer;		/* hostq's arm: rate slot or pause */
 	char		 key[];		/* "host:port" */
 };
 
-/* The global slots (-c) and the limits (0: none) for hosts made from
- * now on. */
-void		 host_setup(struct ev_loop *loop, long slots, long per_host,
-		    double per_host_rate);
+/* The global slots (-c) and the per-host limits, from o (not owned; it
+ * must outlive the run). */
+void		 host_setup(struct ev_loop *loop, const struct opts *o);
 /* The host for key with a reference taken; made if new. */
 struct host	*host_get(const char *key);
 /* Drop a reference; frees the host once unused and idle. */
@@ -40,7 +41,9 @@ void		 host_push(struct host *h, struct waiter *w);
 void		 host_done(struct host *h);
 void		 host_cancel(struct host *h, struct waiter *w);
 double		 host_clock(const struct host *h);
-/* Pause h as the finished attempt sig calls for, if it does. */
-void		 host_note(struct host *h, const struct hq_signal *sig);
+/* Pause h as the finished attempt sig calls for, if it does; with
+ * --adaptive, adapt its limit to the outcome o. */
+void		 host_note(struct host *h, const struct hq_signal *sig,
+		    const struct hq_outcome *o);
 
 #endif

@@ -250,3 +250,38 @@ hostq_backoff(struct hq_host *h, const struct hq_signal *sig, double now)
 	h->pause_end = now + len;
 	return h->pause_end;
 }
+
+void
+hostq_aimd_init(struct hq_aimd *a, long max)
+{
+	a->limit = 1;
+	a->max = max > 0 ? max : 1;
+	a->good = 0;
+	a->base = 0;
+	a->cut_at = -1;
+}
+
+long
+hostq_aimd(struct hq_aimd *a, const struct hq_outcome *o, double now)
+{
+	int slow = o->ok && a->base > 0 && o->ttfb > a->base * HQ_AIMD_SLOW;
+
+	if (o->overload || slow) {
+		a->good = 0;
+		/* Attempts started before the last cut were sent at the
+		 * old limit: their overload is already answered. */
+		if (o->started <= a->cut_at)
+			return a->limit;
+		a->cut_at = now;
+		a->limit = a->limit / 2 > 1 ? a->limit / 2 : 1;
+		return a->limit;
+	}
+	if (!o->ok)
+		return a->limit;
+	a->base = a->base > 0 ? a->base * 0.9 + o->ttfb * 0.1 : o->ttfb;
+	if (++a->good >= a->limit && a->limit < a->max) {
+		a->limit++;
+		a->good = 0;
+	}
+	return a->limit;
+}

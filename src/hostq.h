@@ -31,6 +31,30 @@ struct hq_host {
 	double		 pause_end;	/* end of the last such pause */
 };
 
+/* --adaptive: a host's in-flight limit, additive increase and
+ * multiplicative decrease (AIMD). */
+struct hq_aimd {
+	long		 limit;		/* current, 1 .. max */
+	long		 max;		/* --per-host, or -c */
+	long		 good;		/* fast successes since the last
+					 * change */
+	double		 base;		/* typical time to first byte of a
+					 * fast success (EWMA), 0: none yet */
+	double		 cut_at;	/* when the limit was last cut */
+};
+
+/* A response slower than this many times the host's typical one is a
+ * sign of overload. */
+#define HQ_AIMD_SLOW	4.0
+
+/* What one finished attempt says, for --adaptive. */
+struct hq_outcome {
+	int		 overload;	/* 429, 503 or a timeout */
+	int		 ok;		/* a response that is no overload */
+	double		 ttfb;		/* seconds, of an ok one */
+	double		 started;	/* when the attempt started */
+};
+
 /* Connection failures or timeouts in a row that pause a host. */
 #define HQ_FAIL_RUN	5
 
@@ -85,5 +109,11 @@ int	hostq_idle(const struct hq_host *h, double now);
  * pause in a row (capped); any response ends the run. */
 double	hostq_backoff(struct hq_host *h, const struct hq_signal *sig,
 	    double now);
+void	hostq_aimd_init(struct hq_aimd *a, long max);
+/* Pure: the new limit after outcome o at now. Overload, or a response
+ * HQ_AIMD_SLOW times slower than usual, halves it (at least 1), once for
+ * the attempts started before the cut; a run of as many fast successes as
+ * the limit raises it by one (at most max). */
+long	hostq_aimd(struct hq_aimd *a, const struct hq_outcome *o, double now);
 
 #endif

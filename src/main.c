@@ -404,7 +404,7 @@ main(int argc, char **argv)
 	output_init(out_fd, opts.output != NULL, window, &admit_item);
 	sem_init(&global_sem, opts.concurrency + opts.queue);
 	rate_init(&global_rate, loop, opts.rate);
-	host_setup(loop, opts.concurrency, opts.per_host, opts.per_host_rate);
+	host_setup(loop, &opts);
 	if (xfer_global_init(&opts, loop, task_xfer_done) < 0) {
 		fprintf(stderr, "cofetch: cannot initialise libcurl\n");
 		status = 70;

@@ -26,7 +26,7 @@ enum {
 	O_RETRY_ON, O_RETRY_DELAY, O_RETRY_MAX_DELAY, O_ORDERED, O_NO_FOLLOW,
 	O_MAX_REDIRS, O_HTTP11, O_HTTP2, O_HTTP2_PRIOR, O_NO_COMPRESS,
 	O_MAX_SIZE, O_HEADERS, O_SAVE, O_RESUME, O_SHARD, O_PROGRESS,
-	O_NO_PROGRESS, O_STATS, O_QUEUE
+	O_NO_PROGRESS, O_STATS, O_QUEUE, O_ADAPTIVE
 };
 
 struct opt_def {
@@ -50,6 +50,9 @@ static const struct opt_def opt_defs[] = {
 	{ "queue", O_QUEUE, required_argument, "N",
 	  "read ahead up to N requests into the per-host queues, so a busy\n"
 	  "host holds no slot another host could use (default 4 x -c)" },
+	{ "adaptive", O_ADAPTIVE, no_argument, NULL,
+	  "adapt each host's concurrency between 1 and --per-host (or -c):\n"
+	  "up while fast and ok, halved on 429/503/timeouts or slow replies" },
 	{ "rate", 'r', required_argument, "R",
 	  "start at most R requests per second: 20, 20/s, 300/m, 1000/h" },
 	{ "per-host-rate", O_PER_HOST_RATE, required_argument, "R",
@@ -520,6 +523,9 @@ opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 			break;
 		case O_ORDERED:
 			o->ordered = 1;
+			break;
+		case O_ADAPTIVE:
+			o->adaptive = 1;
 			break;
 		case 'X':
 			if (!is_token(arg, strlen(arg)) || strlen(arg) > 32)

@@ -140,6 +140,7 @@ task_note_host(struct task *t)
 {
 	const struct opts *o = env.o;
 	struct hq_signal sig;
+	struct hq_outcome out;
 
 	sig.status = t->res.status;
 	sig.conn_failed = t->res.status == 0 &&
@@ -148,7 +149,12 @@ task_note_host(struct task *t)
 	sig.started = t->attempt_start;
 	sig.base = o->retry_delay;
 	sig.cap = o->retry_max_delay;
-	host_note(t->host, &sig);
+	out.overload = t->res.status == 429 || t->res.status == 503 ||
+	    t->res.kind == KIND_TIMEOUT;
+	out.ok = !out.overload && t->res.status > 0 && t->res.status < 500;
+	out.ttfb = t->res.t_ttfb;
+	out.started = t->attempt_start;
+	host_note(t->host, &sig, &out);
 }
 
 /* The coroutine. Returns CO_DONE once the record is out. */

@@ -2,6 +2,7 @@
 The scripted server's two ports are two hosts (host:port keys)."""
 
 import os
+import re
 import subprocess
 
 import pytest
@@ -172,3 +173,48 @@ def test_memory_stays_flat_over_a_million_lines_and_100k_hosts(tmp_path):
         rss[n] = int((tmp_path / ("rss-%d" % n)).read_text().split()[-1])
     print("peak RSS KiB: %r" % rss)
     assert rss[1000000] <= rss[100000] * 1.2 + 2048, rss
+
+
+# -- --adaptive ------------------------------------------------------------
+
+def concurrency_changes(err):
+    """[(from, to)] of the -v lines `host H concurrency A -> B`."""
+    out = []
+    for ln in err.splitlines():
+        m = re.search(r"concurrency (\d+) -> (\d+)$", ln)
+        if m:
+            out.append((int(m.group(1)), int(m.group(2))))
+    return out
+
+
+def test_adaptive_backs_off_above_capacity_and_recovers(run, server,
+                                                        tmp_path):
+    # The host answers 503 as soon as more than 3 requests are in flight
+    # to it. --adaptive starts at 1, climbs past 3, is cut on the 503s,
+    # and climbs again; every request ends ok through retries.
+    urls = [server.url("/cap?max=3&ms=100&n=%d" % n) for n in range(80)]
+    f = lines_file(tmp_path / "urls", urls)
+    code, recs, err = run(["--adaptive", "--per-host", "8", "-c", "20",
+                           "--retries", "8", "--retry-delay", "0.05", "-v",
+                           "-i", f], timeout=180)
+    assert code == 0, err[-2000:]
+    assert len(recs) == 80 and all(r["ok"] for r in recs)
+    ch = concurrency_changes(err)
+    assert ch and ch[0] == (1, 2), ch
+    cuts = [i for i, (a, b) in enumerate(ch) if b < a]
+    assert cuts, ch
+    assert any(b > a for a, b in ch[cuts[0]:]), ch     # recovery
+    assert max(b for _, b in ch) < 8, ch     # never near --per-host
+    st = server.stats()
+    assert st["host_peak"][server.host(0)] <= 8
+
+
+def test_adaptive_stays_within_per_host(run, server, tmp_path):
+    urls = [server.url("/delay?ms=30&n=%d" % n) for n in range(120)]
+    f = lines_file(tmp_path / "urls", urls)
+    code, recs, err = run(["--adaptive", "--per-host", "3", "-c", "20",
+                           "-v", "-i", f], timeout=120)
+    assert code == 0, err[-2000:]
+    ch = concurrency_changes(err)
+    assert ch[-1][1] == 3 and max(b for _, b in ch) == 3, ch
+    assert server.stats()["host_peak"][server.host(0)] == 3

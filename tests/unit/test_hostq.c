@@ -257,6 +257,68 @@ TEST(a_run_of_connection_failures_pauses_and_doubles)
 		CHECK(hostq_backoff(&a, &sig, 20) == 0);
 }
 
+TEST(aimd_grows_by_one_per_window_of_fast_successes)
+{
+	struct hq_aimd a;
+	struct hq_outcome ok = { 0, 1, 0.010, 0 };
+	int i;
+
+	hostq_aimd_init(&a, 4);
+	CHECK(a.limit == 1);
+	CHECK(hostq_aimd(&a, &ok, 1) == 2);	/* 1 success at 1 */
+	CHECK(hostq_aimd(&a, &ok, 1) == 2);
+	CHECK(hostq_aimd(&a, &ok, 1) == 3);	/* 2 successes at 2 */
+	for (i = 0; i < 20; i++)
+		(void)hostq_aimd(&a, &ok, 1);
+	CHECK(a.limit == 4);			/* never above max */
+}
+
+TEST(aimd_halves_once_per_overload_burst)
+{
+	struct hq_aimd a;
+	struct hq_outcome ok = { 0, 1, 0.010, 0 };
+	struct hq_outcome busy = { 1, 0, 0, 5 };
+	int i;
+
+	hostq_aimd_init(&a, 16);
+	for (i = 0; i < 200; i++)
+		(void)hostq_aimd(&a, &ok, 1);
+	CHECK(a.limit == 16);
+	CHECK(hostq_aimd(&a, &busy, 10) == 8);
+	/* Others sent before that cut fail too: no further cut. */
+	CHECK(hostq_aimd(&a, &busy, 10.5) == 8);
+	busy.started = 11;
+	CHECK(hostq_aimd(&a, &busy, 12) == 4);
+	busy.started = 13;
+	CHECK(hostq_aimd(&a, &busy, 14) == 2);
+	busy.started = 15;
+	CHECK(hostq_aimd(&a, &busy, 16) == 1);
+	busy.started = 17;
+	CHECK(hostq_aimd(&a, &busy, 18) == 1);	/* never below 1 */
+	/* And it recovers. */
+	for (i = 0; i < 200; i++)
+		(void)hostq_aimd(&a, &ok, 20);
+	CHECK(a.limit == 16);
+}
+
+TEST(aimd_cuts_on_rising_latency)
+{
+	struct hq_aimd a;
+	struct hq_outcome ok = { 0, 1, 0.010, 0 };
+	struct hq_outcome slow = { 0, 1, 0.100, 5 };
+	int i;
+
+	hostq_aimd_init(&a, 8);
+	for (i = 0; i < 100; i++)
+		(void)hostq_aimd(&a, &ok, 1);
+	CHECK(a.limit == 8);
+	CHECK(hostq_aimd(&a, &slow, 6) == 4);
+	/* A failure that is no overload (a 404, a refused connection)
+	 * changes nothing. */
+	ok.ok = 0;
+	CHECK(hostq_aimd(&a, &ok, 7) == 4);
+}
+
 int
 main(void)
 {
@@ -269,5 +331,8 @@ main(void)
 	RUN(raising_the_limit_starts_waiters);
 	RUN(retry_after_pauses_for_its_value_capped);
 	RUN(a_run_of_connection_failures_pauses_and_doubles);
+	RUN(aimd_grows_by_one_per_window_of_fast_successes);
+	RUN(aimd_halves_once_per_overload_burst);
+	RUN(aimd_cuts_on_rising_latency);
 	return unit_done("tests/unit/test_hostq.c");
 }
