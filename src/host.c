@@ -222,5 +222,7 @@ host_busy(void)
 int
 host_has_work(const struct host *h)
 {
-	return h->hq.q.head != NULL || h->hq.inflight > 1;
+	/* Every live request to h holds a reference: queued, in flight,
+	 * in a retry's backoff, or admitted and not yet queued. */
+	return h->refs > 1;
 }

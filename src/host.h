@@ -30,8 +30,8 @@ struct host	*host_get(const char *key);
 /* Drop a reference; frees the host once unused and idle. */
 void		 host_put(struct host *h);
 void		 host_free_all(void);
-/* Has h requests waiting to start, or in flight besides the caller's
- * (a connection to it will be reused soon)? */
+/* Has h live requests besides the caller's (so a connection to it will
+ * be reused soon)? */
 int		 host_has_work(const struct host *h);
 /* Requests holding one of the -c slots: started, not yet done. */
 long		 host_busy(void);
