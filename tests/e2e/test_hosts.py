@@ -218,3 +218,27 @@ def test_adaptive_stays_within_per_host(run, server, tmp_path):
     ch = concurrency_changes(err)
     assert ch[-1][1] == 3 and max(b for _, b in ch) == 3, ch
     assert server.stats()["host_peak"][server.host(0)] == 3
+
+
+def test_a_run_of_connection_failures_pauses_the_host(run, server,
+                                                      tmp_path):
+    # A closed port: five refused connections in a row pause the host
+    # for --retry-delay (0.5 s), the next five for twice that; the other
+    # host is not held up.
+    from conftest import closed_port
+    dead = "http://127.0.0.1:%d" % closed_port()
+    urls = ["%s/x?n=%d" % (dead, n) for n in range(12)]
+    urls += [server.url("/ok?n=%d" % n) for n in range(3)]
+    f = lines_file(tmp_path / "urls", urls)
+    code, recs, err = run(["-c", "1", "--retries", "0", "--retry-delay",
+                           "0.5", "-v", "-i", f], timeout=60)
+    assert code == 1
+    by = {r["index"]: r for r in recs}
+    assert all(by[i]["error"]["kind"] == "connect" for i in range(12))
+    assert all(by[i]["time"]["wait"] == 0 for i in range(5))
+    assert by[5]["time"]["wait"] >= 0.45, by[5]["time"]
+    assert by[10]["time"]["wait"] >= 0.95, by[10]["time"]
+    assert err.count("paused for") == 2, err
+    # The served host's requests got their turns during the pauses.
+    assert all(by[i]["ok"] and by[i]["time"]["wait"] == 0
+               for i in range(12, 15))
