@@ -1,9 +1,11 @@
 /* main.c: parse options, build the loop, admit requests, run, and map the
  * outcome to the exit status.
  *
- * Admission is lazy: a line is read and a task made only once a global
- * permit (and, with --ordered, a reorder slot) is free, so memory follows
- * the concurrency, never the length of the input. */
+ * Admission is lazy: a line is read and a task made only once a place in
+ * the admission window (-c plus --queue; with --ordered, also a reorder
+ * slot) is free, so memory follows the concurrency and the window, never
+ * the length of the input. A task then waits in its host's queue
+ * (host.c), where the -c slots are handed out. */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -48,7 +50,7 @@
 static struct opts	 opts;
 static struct ev_loop	*loop;
 static struct input	*input;		/* owned */
-static struct sem	 global_sem;	/* -c */
+static struct sem	 global_sem;	/* admission: -c + --queue */
 static struct rate	 global_rate;	/* -r */
 static struct resume	 resumed;	/* owned: --resume */
 static struct sched_item admit_item;	/* the admission pump */
@@ -232,7 +234,7 @@ static void
 run_progress_feed(struct progress_feed *f)
 {
 	f->st = &run_stats;
-	f->inflight = task_live();
+	f->inflight = host_busy();	/* not those queued */
 	f->total_known = input_count_total(input, &f->total);
 }
 
@@ -401,13 +403,15 @@ main(int argc, char **argv)
 	if (opts.ordered)
 		window = opts.concurrency * 16 > 256 ?
 		    (uint64_t)opts.concurrency * 16 : 256;
+	if (opts.ordered && window < (uint64_t)(opts.concurrency + opts.queue))
+		window = (uint64_t)(opts.concurrency + opts.queue);
 	admit_item.run = admit_run;
 	admit_wait.who = &admit_item;
 	output_init(loop, out_fd, opts.output != NULL, window, &admit_item,
 	    run_output_cb);
-	sem_init(&global_sem, opts.concurrency);
+	sem_init(&global_sem, opts.concurrency + opts.queue);
 	rate_init(&global_rate, loop, opts.rate);
-	host_setup(loop, opts.per_host, opts.per_host_rate);
+	host_setup(loop, &opts);
 	if (xfer_global_init(&opts, loop, task_xfer_done) < 0) {
 		errorf("cannot initialise libcurl");
 		status = EXIT_NO_MEMORY;

@@ -8,6 +8,7 @@
 #include <ev.h>
 
 #include "net.h"
+#include "net_dns.h"
 #include "util.h"
 
 struct net_sock {
@@ -54,6 +55,7 @@ net_harvest(void)
 		/* Removing invalidates msg; everything needed is copied. */
 		(void)net_check(curl_multi_remove_handle(net_mh, easy),
 		    "curl_multi_remove_handle");
+		net_dns_detach(easy);
 		net_finished(priv, result);
 	}
 }
@@ -139,7 +141,8 @@ net_timer_set_cb(CURLM *multi, long timeout_ms, void *userp)
 }
 
 int
-net_init(struct ev_loop *loop, net_finished_fn finished, long idle_conns)
+net_init(struct ev_loop *loop, net_finished_fn finished, long idle_conns,
+    int dns_generations)
 {
 	net_loop = loop;
 	net_finished = finished;
@@ -147,6 +150,7 @@ net_init(struct ev_loop *loop, net_finished_fn finished, long idle_conns)
 	if (net_mh == NULL)
 		return -1;
 	ev_timer_init(&net_timer, net_timer_cb, 0., 0.);
+	net_dns_init(loop, dns_generations);
 	if (net_check(curl_multi_setopt(net_mh, CURLMOPT_SOCKETFUNCTION,
 	    net_socket_cb), "CURLMOPT_SOCKETFUNCTION") < 0 ||
 	    net_check(curl_multi_setopt(net_mh, CURLMOPT_TIMERFUNCTION,
@@ -170,8 +174,13 @@ fail:
 int
 net_add(CURL *easy)
 {
-	return net_check(curl_multi_add_handle(net_mh, easy),
-	    "curl_multi_add_handle");
+	net_dns_attach(easy);
+	if (net_check(curl_multi_add_handle(net_mh, easy),
+	    "curl_multi_add_handle") < 0) {
+		net_dns_detach(easy);
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -179,6 +188,7 @@ net_remove(CURL *easy)
 {
 	(void)net_check(curl_multi_remove_handle(net_mh, easy),
 	    "curl_multi_remove_handle");
+	net_dns_detach(easy);
 }
 
 void
@@ -191,4 +201,5 @@ net_cleanup(void)
 		(void)net_check(curl_multi_cleanup(net_mh),
 		    "curl_multi_cleanup");
 	net_mh = NULL;
+	net_dns_cleanup();
 }

@@ -16,8 +16,10 @@ typedef void (*net_finished_fn)(void *priv, CURLcode result);
 
 /* idle_conns: how many idle connections libcurl keeps for reuse
  * (CURLMOPT_MAXCONNECTS). A failing CURLM call is reported on stderr. */
+/* dns_generations: the DNS cache in generations (net_dns.h); 0 when the
+ * transfers carry a share object of their own (cookies). */
 int	net_init(struct ev_loop *loop, net_finished_fn finished,
-	    long idle_conns);
+	    long idle_conns, int dns_generations);
 /* Start or abort a transfer. net_remove() gives no finished callback. */
 int	net_add(CURL *easy);
 void	net_remove(CURL *easy);

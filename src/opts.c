@@ -361,6 +361,7 @@ opts_defaults(struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->concurrency = 50;
+	o->queue = -1;			/* 4 x -c, once -c is known */
 	o->timeout = 30;
 	o->connect_timeout = 10;
 	o->retries = 2;
@@ -392,6 +393,8 @@ opts_finish(struct opts *o)
 		    "FILE already holds");
 		return -1;
 	}
+	if (o->queue < 0)
+		o->queue = o->concurrency * 4;
 	if (o->only_changed && o->state_file == NULL) {
 		usagef("--only-changed needs --state FILE: it compares with "
 		    "what the store holds");

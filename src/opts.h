@@ -40,6 +40,8 @@ struct opts {
 	const char	 *output;	/* -o FILE, or NULL: stdout */
 	long		  concurrency;
 	long		  per_host;	/* 0: no limit */
+	long		  queue;	/* --queue: read-ahead beyond -c */
+	int		  adaptive;	/* --adaptive */
 	double		  rate;		/* starts per second, 0: unlimited */
 	double		  per_host_rate;
 	double		  timeout;

@@ -45,6 +45,13 @@ const struct opt_def opt_defs[] = {
 	COUNT("per-host", 0, per_host, 0, 100000,
 	    "at most N requests in flight per host:port (default 0: no "
 	    "limit)"),
+	COUNT("queue", 0, queue, 0, 1000000,
+	    "read ahead up to N requests into the per-host queues, so a busy "
+	    "host holds no slot another host could use (default 4 x -c)"),
+	FLAG("adaptive", 0, adaptive, 1,
+	    "adapt each host's concurrency between 1 and --per-host (or -c): "
+	    "up while fast and ok, halved on 429/503/timeouts or slow "
+	    "replies"),
 	RATE("rate", 'r', rate,
 	    "start at most R requests per second: 20, 20/s, 300/m, 1000/h"),
 	RATE("per-host-rate", 0, per_host_rate, "the same, per host:port"),

@@ -421,6 +421,8 @@ record_encode(struct buf *out, const struct request *req,
 	add_seconds(out, res->t_ttfb);
 	ADD_LIT(out, ",\"total\":");
 	add_seconds(out, res->t_total);
+	ADD_LIT(out, ",\"wait\":");
+	add_seconds(out, res->t_wait);
 	ADD_LIT(out, "},\"elapsed\":");
 	add_seconds(out, res->elapsed);
 	if (kind == KIND_NONE)

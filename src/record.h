@@ -39,6 +39,8 @@ struct result {
 	double		 t_tls;
 	double		 t_ttfb;	/* from the attempt's start */
 	double		 t_total;
+	double		 t_wait;	/* waited for the host or a rate
+					 * slot before the final attempt */
 	double		 elapsed;	/* first attempt to record */
 	struct buf	 headers;	/* raw header lines of the final
 					 * response ("Name: value\r\n"...),

@@ -395,3 +395,9 @@ setopt_validators(CURL *e, const struct request *req,
 	}
 	(void)curl_easy_setopt(e, CURLOPT_HTTPHEADER, *hdrs);
 }
+
+void
+setopt_reuse(CURL *e, int keep)
+{
+	(void)curl_easy_setopt(e, CURLOPT_FORBID_REUSE, keep ? 0L : 1L);
+}

@@ -42,6 +42,13 @@ void	setopt_request(CURL *e, const struct request *req,
 void	setopt_validators(CURL *e, const struct request *req,
 	    const struct setopt_hop *hop, struct curl_slist **hdrs,
 	    const char *etag, const char *last_modified);
+/* Keep the connection for reuse after this transfer, or close it. An
+ * idle connection to a host with no queued work is closed rather than
+ * left for libcurl 7.88 to evict from a full cache: that eviction
+ * (Curl_conncache_extract_oldest) leaves the host's emptied bundle in
+ * the cache, and every later eviction walks all of them, so a run over
+ * many hosts cost hosts x requests. */
+void	setopt_reuse(CURL *e, int keep);
 /* Forget per-host state (h2c hosts). */
 void	setopt_forget(void);
 

@@ -150,3 +150,9 @@ setopt_user_share(CURL *e)
 	(void)curl_easy_setopt(e, CURLOPT_SHARE, cookie_share);
 	(void)curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
 }
+
+int
+setopt_user_has_share(void)
+{
+	return cookie_share != NULL;
+}

@@ -15,6 +15,9 @@ void	setopt_user_apply(CURL *e, const struct opts *o);
 /* On every handle made with curl_easy_duphandle(), which leaves out the
  * share object: the run's cookie store. */
 void	setopt_user_share(CURL *e);
+/* The transfers carry the cookie share (an easy handle takes one share
+ * object only). */
+int	setopt_user_has_share(void);
 /* At the end, after every transfer handle is gone: write --cookie-jar,
  * free what setopt_user_setup() made. */
 void	setopt_user_cleanup(const struct opts *o);

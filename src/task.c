@@ -8,9 +8,9 @@
 #include "coro.h"
 #include "host.h"
 #include "msg.h"
+#include "output.h"
 #include "retry.h"
 #include "sched.h"
-#include "sem.h"
 #include "task.h"
 #include "util.h"
 #include "xfer.h"
@@ -23,11 +23,12 @@ struct task {
 	struct request		 req;		/* owned */
 	struct result		 res;		/* owned */
 	struct xfer		 xfer;		/* owned */
-	struct host		*host;		/* a reference, or NULL */
-	struct waiter	 host_wait;
-	int			 host_held;	/* holds a host permit */
+	struct host		*host;		/* a reference */
+	struct waiter	 host_wait;	/* in the host's queue */
+	int			 host_held;	/* holds a global slot and a
+						 * place in the host's
+						 * limit: host_done() */
 	struct waiter	 rate_wait;	/* global rate */
-	struct waiter	 hrate_wait;	/* per-host rate */
 	ev_timer		 backoff;	/* retry sleep */
 	int			 slept;		/* backoff expired */
 	int			 xfer_done;	/* the attempt ended:
@@ -36,6 +37,10 @@ struct task {
 	int			 keep_result;	/* cancelled, but the attempt
 						 * had ended: report it */
 	double			 first_start;	/* mono seconds */
+	double			 attempt_start;	/* ev_now seconds */
+	double			 wait_mark;	/* host_clock() or ev_now
+						 * as the wait began */
+	double			 wait;		/* this attempt's wait */
 };
 
 static struct task_env	 env;
@@ -87,11 +92,9 @@ task_spawn(struct request *req, uint64_t seq)
 	xfer_init(&t->xfer, &t->res);
 	t->host_wait.who = &t->item;
 	t->rate_wait.who = &t->item;
-	t->hrate_wait.who = &t->item;
 	ev_timer_init(&t->backoff, task_backoff_cb, 0., 0.);
 	t->backoff.data = t;
-	if (env.o->per_host > 0 || env.o->per_host_rate > 0)
-		t->host = host_get(t->req.host);
+	t->host = host_get(t->req.host);
 	t->next = live_head;
 	if (live_head != NULL)
 		live_head->prev = t;
@@ -104,7 +107,7 @@ static void
 task_release_host(struct task *t)
 {
 	if (t->host_held) {
-		sem_release(&t->host->sem);
+		host_done(t->host);
 		t->host_held = 0;
 	}
 }
@@ -122,12 +125,9 @@ task_free(struct task *t)
 	sched_unqueue(&t->item);
 	ev_timer_stop(env.loop, &t->backoff);
 	xfer_free(&t->xfer);
-	if (t->host != NULL) {
-		sem_cancel(&t->host->sem, &t->host_wait);
-		rate_cancel(&t->host->rate, &t->hrate_wait);
-		task_release_host(t);
-		host_put(t->host);
-	}
+	host_cancel(t->host, &t->host_wait);
+	task_release_host(t);
+	host_put(t->host);
 	rate_cancel(env.rate, &t->rate_wait);
 	result_free(&t->res);
 	request_free(&t->req);
@@ -149,6 +149,30 @@ task_say_retry(const struct task *t, double delay)
 	    env.o->retries, delay);
 }
 
+/* Tell the host what the attempt's outcome says about it (a host-wide
+ * pause for Retry-After or a run of connection failures). */
+static void
+task_note_host(struct task *t)
+{
+	const struct opts *o = env.o;
+	struct hq_signal sig;
+	struct hq_outcome out;
+
+	sig.status = t->res.status;
+	sig.conn_failed = t->res.status == 0 &&
+	    (t->res.kind == KIND_CONNECT || t->res.kind == KIND_TIMEOUT);
+	sig.retry_after = t->xfer.retry_after;
+	sig.started = t->attempt_start;
+	sig.base = o->retry_delay;
+	sig.cap = o->retry_max_delay;
+	out.overload = t->res.status == 429 || t->res.status == 503 ||
+	    t->res.kind == KIND_TIMEOUT;
+	out.ok = !out.overload && t->res.status > 0 && t->res.status < 500;
+	out.ttfb = t->res.t_ttfb;
+	out.started = t->attempt_start;
+	host_note(t->host, &sig, &out);
+}
+
 /* The coroutine. Returns CO_DONE once the record is out. */
 static int
 task_run(struct task *t)
@@ -160,41 +184,41 @@ task_run(struct task *t)
 	for (;;) {
 		if (t->cancelled)
 			break;
-		/* A host permit: --per-host. */
-		if (o->per_host > 0) {
-			if (!sem_try(&t->host->sem)) {
-				sem_wait(&t->host->sem, &t->host_wait);
-				CO_AWAIT(&t->co, t->host_wait.granted ||
-				    t->cancelled);	/* sem_release() */
-				if (t->cancelled)
-					break;
-				t->host_wait.granted = 0;
-			}
-			t->host_held = 1;
-		}
-		/* Start slots: -r, then --per-host-rate. A retry takes
-		 * them too. */
+		/* Wait in the host's queue, holding nothing, for a global
+		 * slot (-c) and the host's leave to start (--per-host,
+		 * --per-host-rate, a host-wide pause). A retry queues
+		 * again. */
+		t->wait_mark = host_clock(t->host);
+		host_push(t->host, &t->host_wait);
+		CO_AWAIT(&t->co, t->host_wait.granted || t->cancelled);
+		/* hostq_dispatch() */
+		if (t->cancelled)
+			break;			/* task_cancel() gave it back */
+		t->host_wait.granted = 0;
+		t->host_held = 1;
+		t->wait = host_clock(t->host) - t->wait_mark;
+		/* A start slot: -r. A retry takes one too. */
 		if (!rate_try(env.rate)) {
+			t->wait_mark = ev_now(env.loop);
 			rate_wait(env.rate, &t->rate_wait);
 			CO_AWAIT(&t->co, t->rate_wait.granted ||
 			    t->cancelled);		/* rate_timer_cb() */
 			if (t->cancelled)
 				break;
 			t->rate_wait.granted = 0;
-		}
-		if (t->host != NULL && !rate_try(&t->host->rate)) {
-			rate_wait(&t->host->rate, &t->hrate_wait);
-			CO_AWAIT(&t->co, t->hrate_wait.granted ||
-			    t->cancelled);		/* rate_timer_cb() */
-			if (t->cancelled)
-				break;
-			t->hrate_wait.granted = 0;
+			t->wait += ev_now(env.loop) - t->wait_mark;
 		}
 
 		if (t->res.attempts == 0)
 			t->first_start = now_mono();
 		t->res.attempts++;
 		result_reset(&t->res);
+		t->res.t_wait = t->wait > 0 ? t->wait : 0;
+		t->attempt_start = ev_now(env.loop);
+		/* Not on a connection asked to be h2: the h2c
+		 * prior-knowledge workaround (setopt.c) keeps it. */
+		t->xfer.no_reuse = !host_has_work(t->host) &&
+		    o->http != HTTPV_2 && o->http != HTTPV_2_PRIOR;
 		t->xfer_done = 0;
 		xfer_start(&t->xfer, &t->req, t);
 		CO_AWAIT(&t->co, t->xfer_done || t->cancelled);
@@ -204,6 +228,10 @@ task_run(struct task *t)
 			 * and reports back before xfer_cancel() returns. */
 			xfer_cancel(&t->xfer);
 		}
+		/* The host hears the outcome before its place is free, so
+		 * a pause holds the next request too. */
+		if (!t->cancelled && !t->xfer.aborted)
+			task_note_host(t);
 		task_release_host(t);
 		if (t->cancelled) {
 			/* A response that had arrived whole before the
@@ -242,7 +270,13 @@ task_run(struct task *t)
 	}
 	t->res.elapsed = t->res.attempts > 0 ?
 	    now_mono() - t->first_start : 0;
-	env.emit(t->seq, &t->req, &t->res);
+	if (t->cancelled && t->res.attempts == 0)
+		/* Read ahead but never started: as if never read (SPEC: a
+		 * record for every request started). Its place in the
+		 * --ordered sequence is filled with nothing. */
+		output_emit(t->seq, "", 0);
+	else
+		env.emit(t->seq, &t->req, &t->res);
 	CO_END(&t->co);
 }
 
@@ -263,11 +297,7 @@ task_cancel(struct task *t)
 {
 	t->cancelled = 1;
 	ev_timer_stop(env.loop, &t->backoff);
-	if (t->host != NULL) {
-		sem_cancel(&t->host->sem, &t->host_wait);
-		rate_cancel(&t->host->rate, &t->hrate_wait);
-		task_release_host(t);
-	}
+	host_cancel(t->host, &t->host_wait);
 	rate_cancel(env.rate, &t->rate_wait);
 	sched_wake(&t->item);
 }

@@ -73,7 +73,8 @@ xfer_global_init(const struct opts *o, struct ev_loop *loop,
 		return -1;
 	setopt_common(xfer_template);
 	tlsend_handle(xfer_template);
-	return net_init(loop, xfer_on_finished, o->concurrency);
+	return net_init(loop, xfer_on_finished, o->concurrency,
+	    !setopt_user_has_share());
 }
 
 void
@@ -276,6 +277,7 @@ xfer_hop_start(struct xfer *x)
 	setopt_request(e, x->req, &hop, &x->hdrs);
 	setopt_validators(e, x->req, &hop, &x->hdrs, x->prev.etag,
 	    x->prev.last_modified);
+	setopt_reuse(e, !x->no_reuse);
 	x->hop_refused = 0;
 	if (hop.reuse_only) {
 		(void)curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION,

@@ -85,6 +85,9 @@ struct xfer {
 	struct hash		 hash;		/* owned: --hash, --state */
 	struct state_prev	 prev;		/* --state: the store's entry
 						 * for the request */
+	int			 no_reuse;	/* set by the caller: close
+						 * the connection after (its
+						 * host has no queued work) */
 };
 
 /* Called when an attempt has ended (x->res filled) or, after

@@ -41,7 +41,7 @@ PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
 RECORD_KEYS = ["index", "url", "method", "ok", "status", "http_version",
                "final_url", "redirects", "attempts", "size", "content_type",
                "remote_ip", "time", "elapsed", "error"]
-TIME_KEYS = ["dns", "connect", "tls", "ttfb", "total"]
+TIME_KEYS = ["dns", "connect", "tls", "ttfb", "total", "wait"]
 ERROR_KINDS = {"invalid_input", "invalid_url", "dns", "connect", "tls",
                "timeout", "send", "recv", "protocol", "too_many_redirects",
                "too_large", "http", "cancelled", "write", "internal"}

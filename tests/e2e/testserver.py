@@ -31,6 +31,8 @@ import zlib
 ROUTES = """
 /ok                       200 "ok"
 /delay?ms=N[&status=S]    sleep N ms, then answer (200 "delayed")
+/cap?max=N&ms=M           503 when more than N are in flight to this Host,
+                          else sleep M ms and answer 200
 /status/N                 answer status N; &retry_after=SEC sets Retry-After
                           in seconds, &retry_after_date=SEC as an HTTP date
                           SEC (rounded up to a whole second) in the future;
@@ -389,6 +391,14 @@ class Server:
             await self.pause(reader, writer, req.qint("ms", 100) / 1000.0)
             return await self.send(req, writer,
                 req.qint("status", 200), b"delayed\n")
+        if p == "/cap":
+            # More than max requests in flight to this Host: 503 at
+            # once; else answer after ms.
+            host = (req.header("host") or "").lower()
+            if self.stats.host_inflight.get(host, 0) > req.qint("max", 1):
+                return await self.send(req, writer, 503, b"busy\n")
+            await self.pause(reader, writer, req.qint("ms", 50) / 1000.0)
+            return await self.send(req, writer, 200, b"ok\n")
         if p.startswith("/status/"):
             status = int(p[len("/status/"):])
             body = q.get("body", "status %d\n" % status).encode()

@@ -151,7 +151,7 @@ TEST(full_record_has_every_key_in_spec_order)
 		"headers", "body", "body_encoding", "file", NULL
 	};
 	static const char *const tkeys[] = {
-		"dns", "connect", "tls", "ttfb", "total", NULL
+		"dns", "connect", "tls", "ttfb", "total", "wait", NULL
 	};
 	struct request	 req;
 	struct result	 res;
@@ -192,7 +192,8 @@ TEST(full_record_has_every_key_in_spec_order)
 	CHECK_STR(str(j, "file"), "out/42");
 	/* Times and elapsed are seconds with six decimals. */
 	CHECK(contains("\"time\":{\"dns\":0.001000,\"connect\":0.002500,"
-	    "\"tls\":0.000000,\"ttfb\":0.123457,\"total\":1.500000},"
+	    "\"tls\":0.000000,\"ttfb\":0.123457,\"total\":1.500000,"
+	    "\"wait\":0.000000},"
 	    "\"elapsed\":3.250000,"));
 	/* Integers are printed as integers. */
 	CHECK(contains("\"index\":42,") && contains("\"status\":200,") &&
@@ -259,7 +260,8 @@ TEST(invalid_line_record_has_nulls_zeros_and_its_error)
 	CHECK(num(j, "attempts") == 0 && num(j, "redirects") == 0 &&
 	    num(j, "size") == 0 && num(j, "elapsed") == 0);
 	CHECK(contains("\"time\":{\"dns\":0.000000,\"connect\":0.000000,"
-	    "\"tls\":0.000000,\"ttfb\":0.000000,\"total\":0.000000}"));
+	    "\"tls\":0.000000,\"ttfb\":0.000000,\"total\":0.000000,"
+	    "\"wait\":0.000000}"));
 	e = cJSON_GetObjectItem(j, "error");
 	CHECK_STR(str(e, "kind"), "invalid_input");
 	CHECK_STR(str(e, "message"), "\"url\" must be a string");
@@ -730,7 +732,8 @@ TEST(times_never_print_as_invalid_json)
 	res.elapsed = 2e13;
 	j = encode(&req, &res, &o);
 	CHECK(contains("\"time\":{\"dns\":0.000000,\"connect\":0.000000,"
-	    "\"tls\":0.000000,\"ttfb\":0.000000,\"total\":86400.000001},"
+	    "\"tls\":0.000000,\"ttfb\":0.000000,\"total\":86400.000001,"
+	    "\"wait\":0.000000},"
 	    "\"elapsed\":20000000000000.000000,"));
 	cJSON_Delete(j);
 	request_free(&req);
