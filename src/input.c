@@ -162,6 +162,12 @@ input_countable(const struct input *in)
 	return 1;
 }
 
+int
+input_source_fd(const struct input *in, size_t i)
+{
+	return i < in->nsrcs ? in->srcs[i].fd : -1;
+}
+
 static void
 source_close(struct input *in, struct source *s)
 {

@@ -57,6 +57,10 @@ void		 input_stop(struct input *in);
 /* True when every source is a regular file or an argument, so the number
  * of requests can be counted up front. */
 int		 input_countable(const struct input *in);
+/* The descriptor of source i (each -i FILE in order, or stdin), or -1
+ * past the last: -P reads once in the parent what can be read only once
+ * (stdin, pipes) and hands it to every child. */
+int		 input_source_fd(const struct input *in, size_t i);
 void		 input_free(struct input *in);		/* accepts NULL */
 
 #endif

@@ -24,6 +24,7 @@
 #include "net.h"
 #include "opts.h"
 #include "output.h"
+#include "procs.h"
 #include "progress.h"
 #include "rate.h"
 #include "record.h"
@@ -59,6 +60,7 @@ run_emit(uint64_t seq, const struct request *req, const struct result *res)
 	buf_reset(&rec_buf);
 	record_encode(&rec_buf, req, res, &opts);
 	output_emit(seq, rec_buf.data, rec_buf.len);
+	procs_note(req, res);
 	if (res->kind != KIND_NONE)
 		any_failed = 1;
 	progress_note(req, res);
@@ -141,6 +143,10 @@ admit_run(struct sched_item *item)
 			if (run_in_shard(index))
 				progress_skip();	/* resumed: not in
 							 * this run's total */
+			request_free(&req);
+			continue;
+		}
+		if (!procs_owns(&req)) {	/* another -P process's host */
 			request_free(&req);
 			continue;
 		}
@@ -379,6 +385,22 @@ main(int argc, char **argv)
 		status = 3;
 		goto out;
 	}
+	if (opts.processes > 1) {
+		/* -P: the parent runs the children and merges their records;
+		 * each child goes on from here over its share. */
+		status = procs_run(&opts, loop, input, &resumed, &out_fd);
+		if (status != PROCS_CHILD)
+			goto out;
+		input_free(input);
+		input = input_new(loop, &opts, input_wake, NULL, err,
+		    sizeof(err));
+		if (input == NULL) {
+			fprintf(stderr, "cofetch: %s\n", err);
+			status = 2;
+			goto out;
+		}
+		input_set_want(input, run_want, NULL);
+	}
 	window = 0;
 	if (opts.ordered)
 		window = opts.concurrency * 16 > 256 ?
@@ -422,6 +444,7 @@ main(int argc, char **argv)
 
 	(void)output_flush();
 	progress_finish();
+	procs_child_finish();
 	if (output_error() == EPIPE)
 		status = 128 + SIGPIPE;
 	else if (output_error() != 0) {

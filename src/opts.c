@@ -102,6 +102,9 @@ static const struct opt_def opt_defs[] = {
 	  "with -o FILE: skip requests FILE has an ok record for, append" },
 	{ "shard", O_SHARD, required_argument, "K/N",
 	  "process only indexes i with i % N == K-1 (default 1/1)" },
+	{ "processes", 'P', required_argument, "N",
+	  "run N processes, each a shard of the requests (by host with\n"
+	  "--per-host or --per-host-rate), records merged (default 1)" },
 	{ "progress", O_PROGRESS, no_argument, NULL,
 	  "live progress line on stderr (default: when a terminal)" },
 	{ "no-progress", O_NO_PROGRESS, no_argument, NULL,
@@ -411,6 +414,7 @@ opts_defaults(struct opts *o)
 	o->compress = 1;
 	o->max_size = 64LL * 1024 * 1024;
 	o->shard_k = o->shard_n = 1;
+	o->processes = 1;
 	o->progress = -1;
 }
 
@@ -615,6 +619,11 @@ opts_parse(struct opts *o, int argc, char **argv, int *exit_now)
 			if (parse_shard(arg, &o->shard_k, &o->shard_n) < 0)
 				return usage_error(optname, arg, "expected K/N "
 				    "with 1 <= K <= N, e.g. 2/8");
+			break;
+		case 'P':
+			if (parse_long(arg, 1, 1024, &o->processes) < 0)
+				return usage_error(optname, arg,
+				    "expected an integer from 1 to 1024");
 			break;
 		case O_PROGRESS:
 			o->progress = 1;
