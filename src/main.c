@@ -388,9 +388,10 @@ main(int argc, char **argv)
 	if (opts.processes > 1) {
 		/* -P: the parent runs the children and merges their records;
 		 * each child goes on from here over its share. */
-		status = procs_run(&opts, loop, input, &resumed, &out_fd);
+		status = procs_run(&opts, &loop, input, &resumed, &out_fd);
 		if (status != PROCS_CHILD)
 			goto out;
+		sched_init(loop);
 		input_free(input);
 		input = input_new(loop, &opts, input_wake, NULL, err,
 		    sizeof(err));

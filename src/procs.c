@@ -351,7 +351,7 @@ procs_parent(const struct opts *o, struct input *in,
 }
 
 int
-procs_run(struct opts *o, struct ev_loop *loop, struct input *in,
+procs_run(struct opts *o, struct ev_loop **loop, struct input *in,
     const struct resume *resumed, int *out_fd)
 {
 	char err[256];
@@ -360,7 +360,7 @@ procs_run(struct opts *o, struct ev_loop *loop, struct input *in,
 	pid_t pid;
 	int prog;
 
-	pr_loop = loop;
+	pr_loop = *loop;
 	pr_n = (size_t)o->processes;
 	/* Every child needs a permit of -c: no more children than that. */
 	if ((long)pr_n > o->concurrency)

@@ -140,7 +140,7 @@ procs_fds_free(struct procs_fds *f)
  * parent's, and rewrite o to the child's share. */
 void
 procs_become_child(struct procs_fds *f, struct opts *o,
-    struct ev_loop *loop, size_t c, int prog, int *out_fd)
+    struct ev_loop **loop, size_t c, int prog, int *out_fd)
 {
 	size_t i, s;
 	int rd;
@@ -194,8 +194,17 @@ procs_become_child(struct procs_fds *f, struct opts *o,
 		o->shard_k += o->shard_n * c;
 		o->shard_n *= f->n;
 	}
-	ev_loop_fork(loop);
-	report_child_start(loop, f->rep[2 * c + 1], prog);
+	/* A loop of its own. The one made before the fork is left alone,
+	 * never run nor destroyed: its signalfd is one open file shared
+	 * with the parent, whose signal mask any change here would
+	 * change for the parent too. Blocked signals stay pending for the
+	 * new loop's signalfd. */
+	*loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
+	if (*loop == NULL) {
+		fprintf(stderr, "cofetch: cannot make an event loop\n");
+		_exit(70);
+	}
+	report_child_start(*loop, f->rep[2 * c + 1], prog);
 	f->rep[2 * c + 1] = -1;		/* the report's now */
 	free(f->rec);
 	free(f->rep);
