@@ -162,6 +162,7 @@ admit_run(struct sched_item *item)
 			continue;
 		}
 		admit_permit = 0;	/* the task owns it now */
+		procs_started(&req);
 		task_spawn(&req, output_next_seq());
 	}
 	if (admit_permit) {

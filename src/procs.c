@@ -29,6 +29,7 @@
 #include "procs.h"
 #include "procs_int.h"
 #include "procs_merge.h"
+#include "procs_owed.h"
 #include "procs_report.h"
 #include "procs_tee.h"
 #include "record.h"
@@ -44,6 +45,9 @@ struct child {
 	ev_io		 rec_w;
 	ev_child	 child_w;
 	size_t		 no;		/* 0-based */
+	int		 settled;	/* its stream is ended in the merge */
+	char		 why[160];	/* it died: why its owed records
+					 * failed; "" if it did not */
 };
 
 /* The parent's state. */
@@ -51,6 +55,7 @@ static struct ev_loop	*pr_loop;
 static struct child	*pr_ch;		/* malloced [pr_n] */
 static size_t		 pr_n;
 static struct procs_fds	 pf;		/* the pipes; pf.n == pr_n */
+static const struct opts *pr_o;		/* the user's options */
 static struct merge	*pr_merge;
 static struct tee	*pr_tee;
 static int		 pr_signal;	/* SIGINT/SIGTERM received */
@@ -90,14 +95,16 @@ procs_pipes(char *err, size_t errlen)
 
 	pf.rec = xmalloc(2 * pr_n * sizeof(int));
 	pf.rep = xmalloc(2 * pr_n * sizeof(int));
+	pf.own = xmalloc(2 * pr_n * sizeof(int));
 	pf.tee_rd = xmalloc((pr_n * pf.ntee + 1) * sizeof(int));
 	pf.tee_wr = xmalloc((pr_n * pf.ntee + 1) * sizeof(int));
 	for (i = 0; i < 2 * pr_n; i++)
-		pf.rec[i] = pf.rep[i] = -1;
+		pf.rec[i] = pf.rep[i] = pf.own[i] = -1;
 	for (i = 0; i < pr_n * pf.ntee; i++)
 		pf.tee_rd[i] = pf.tee_wr[i] = -1;
 	for (i = 0; i < pr_n; i++)
-		if (pipe(&pf.rec[2 * i]) < 0 || pipe(&pf.rep[2 * i]) < 0)
+		if (pipe(&pf.rec[2 * i]) < 0 || pipe(&pf.rep[2 * i]) < 0 ||
+		    pipe(&pf.own[2 * i]) < 0)
 			goto fail;
 	for (i = 0; i < pr_n * pf.ntee; i++) {
 		int p[2];
@@ -121,6 +128,14 @@ merge_out(const char *lines, size_t len, void *arg)
 	output_emit(0, lines, len);
 }
 
+static void procs_settle(struct child *c);
+
+static void
+merge_seen(size_t c, uint64_t index, void *arg)
+{
+	owed_seen(c, index);
+}
+
 static void
 procs_check_end(void)
 {
@@ -128,9 +143,11 @@ procs_check_end(void)
 
 	if (pr_finished || !report_parent_done() || !tee_done(pr_tee))
 		return;
-	for (i = 0; i < pr_n; i++)
-		if (pr_ch[i].pid != 0 || pr_ch[i].rec_fd >= 0)
+	for (i = 0; i < pr_n; i++) {
+		procs_settle(&pr_ch[i]);
+		if (!pr_ch[i].settled)
 			return;
+	}
 	pr_finished = 1;
 	ev_break(pr_loop, EVBREAK_ALL);
 }
@@ -138,16 +155,43 @@ procs_check_end(void)
 static void
 procs_rec_end(struct child *c)
 {
-	size_t cut;
-
 	ev_io_stop(pr_loop, &c->rec_w);
 	procs_close_fd(&c->rec_fd);
-	cut = merge_end(pr_merge, c->no);
-	if (cut > 0 && !pr_out_broken) {
+}
+
+/* Once a child has exited and both its records and its notes are read,
+ * end its stream, with an `internal` record for each request it started
+ * and never recorded if it died. */
+static void
+procs_settle(struct child *c)
+{
+	struct buf owed;
+	size_t cut, n = 0;
+
+	if (c->settled)
+		return;
+	if (!pr_out_broken && (c->pid != 0 || c->rec_fd >= 0 ||
+	    !owed_ended(c->no)))
+		return;
+	c->settled = 1;
+	buf_init(&owed);
+	if (c->why[0] != '\0' && !pr_out_broken)
+		n = owed_records(c->no, &owed, pr_o, c->why);
+	cut = merge_end(pr_merge, c->no, owed.data, owed.len);
+	buf_free(&owed);
+	if (pr_out_broken)
+		return;
+	if (cut > 0) {
 		report_parent_clear();
 		fprintf(stderr, "cofetch: process %zu of %zu ended in the "
 		    "middle of a record; its last %zu bytes are dropped\n",
 		    c->no + 1, pr_n, cut);
+	}
+	if (n > 0) {
+		report_parent_clear();
+		fprintf(stderr, "cofetch: %zu request%s started by process "
+		    "%zu got an internal record\n", n, n == 1 ? "" : "s",
+		    c->no + 1);
 	}
 }
 
@@ -186,11 +230,13 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	c->pid = 0;
 	c->wstatus = st;
 	if (!pr_out_broken && WIFSIGNALED(st) && WTERMSIG(st) != pr_signal) {
+		(void)snprintf(c->why, sizeof(c->why), "the process "
+		    "fetching it (pid %d) was killed by signal %d (%s)",
+		    w->rpid, WTERMSIG(st), procs_signame(WTERMSIG(st)));
 		report_parent_clear();
-		fprintf(stderr, "cofetch: process %zu of %zu (pid %d) was "
-		    "killed by signal %d (%s); requests it had started may "
-		    "have no record\n", c->no + 1, pr_n, w->rpid,
-		    WTERMSIG(st), procs_signame(WTERMSIG(st)));
+		fprintf(stderr, "cofetch: process %zu of %zu: %s\n",
+		    c->no + 1, pr_n, c->why + strlen("the process fetching "
+		    "it "));
 	} else if (!pr_out_broken && WIFEXITED(st) &&
 	    WEXITSTATUS(st) >= 4 && WEXITSTATUS(st) != 128 + SIGINT &&
 	    WEXITSTATUS(st) != 128 + SIGTERM) {
@@ -234,9 +280,11 @@ procs_output_broken(void)
 	pr_out_broken = 1;
 	tee_stop(pr_tee);
 	procs_kill_all(SIGTERM);
-	for (i = 0; i < pr_n; i++)
+	for (i = 0; i < pr_n; i++) {
 		if (pr_ch[i].rec_fd >= 0)
 			procs_rec_end(&pr_ch[i]);
+		procs_settle(&pr_ch[i]);
+	}
 }
 
 static void
@@ -272,18 +320,24 @@ static int
 procs_parent(const struct opts *o, struct input *in,
     const struct resume *resumed, int out_fd)
 {
-	int *rep_rd, *wst, status;
+	int *rep_rd, *own_rd, *wst, status;
 	size_t i;
 
 	pr_buf = xmalloc(READ_CHUNK);
-	pr_merge = merge_new(pr_n, o->ordered, merge_out, NULL);
+	pr_o = o;
+	pr_merge = merge_new(pr_n, o->ordered, merge_out, merge_seen, NULL);
 	output_init(out_fd, o->output != NULL, 0, NULL);
 	rep_rd = xcalloc(pr_n, sizeof(*rep_rd));
+	own_rd = xcalloc(pr_n, sizeof(*own_rd));
 	for (i = 0; i < pr_n; i++) {
 		struct child *c = &pr_ch[i];
 
 		procs_close_fd(&pf.rec[2 * i + 1]);
 		procs_close_fd(&pf.rep[2 * i + 1]);
+		procs_close_fd(&pf.own[2 * i + 1]);
+		own_rd[i] = pf.own[2 * i];
+		pf.own[2 * i] = -1;
+		(void)fcntl(own_rd[i], F_SETFL, O_NONBLOCK);
 		c->rec_fd = pf.rec[2 * i];
 		pf.rec[2 * i] = -1;
 		(void)fcntl(c->rec_fd, F_SETFL, O_NONBLOCK);
@@ -302,6 +356,8 @@ procs_parent(const struct opts *o, struct input *in,
 	report_parent_start(pr_loop, o, rep_rd, pr_n,
 	    pf.ntee == 0 ? in : NULL, resumed);
 	free(rep_rd);
+	owed_parent_start(pr_loop, own_rd, pr_n);
+	free(own_rd);
 	if (pf.ntee > 0)
 		pr_tee = tee_new(pr_loop, pf.tee_src, pf.ntee, pf.tee_wr,
 		    pr_n, tee_done_cb, NULL);
@@ -341,6 +397,7 @@ procs_parent(const struct opts *o, struct input *in,
 	tee_free(pr_tee);
 	pr_tee = NULL;
 	report_parent_free();
+	owed_parent_free();
 	merge_free(pr_merge);
 	pr_merge = NULL;
 	free(pr_buf);

@@ -31,6 +31,9 @@ int	procs_run(struct opts *o, struct ev_loop **loop, struct input *in,
 	    const struct resume *resumed, int *out_fd);
 /* In a child sharded by host: is req (parsed) this child's? Else 1. */
 int	procs_owns(const struct request *req);
+/* A task is about to start for req (in a child: noted for the parent,
+ * which gives it an `internal` record should the child die). */
+void	procs_started(const struct request *req);
 /* A record went out (in a child: counted for the parent). */
 void	procs_note(const struct request *req, const struct result *res);
 /* In a child, at the end of its run: the last report to the parent. */

@@ -14,6 +14,7 @@
 #include "opts.h"
 #include "procs.h"
 #include "procs_int.h"
+#include "procs_owed.h"
 #include "procs_report.h"
 #include "request.h"
 #include "util.h"
@@ -96,10 +97,18 @@ procs_note(const struct request *req, const struct result *res)
 }
 
 void
+procs_started(const struct request *req)
+{
+	if (ch_is)
+		owed_child_note(req);
+}
+
+void
 procs_child_finish(void)
 {
 	if (!ch_is)
 		return;
+	owed_child_finish();
 	report_child_finish();
 	free(ch_paths);
 	ch_paths = NULL;
@@ -121,6 +130,7 @@ procs_fds_free(struct procs_fds *f)
 	for (i = 0; f->rec != NULL && i < 2 * f->n; i++) {
 		procs_close_fd(&f->rec[i]);
 		procs_close_fd(&f->rep[i]);
+		procs_close_fd(&f->own[i]);
 	}
 	for (i = 0; f->tee_rd != NULL && i < f->n * f->ntee; i++) {
 		procs_close_fd(&f->tee_rd[i]);
@@ -128,11 +138,12 @@ procs_fds_free(struct procs_fds *f)
 	}
 	free(f->rec);
 	free(f->rep);
+	free(f->own);
 	free(f->tee_rd);
 	free(f->tee_wr);
 	free(f->tee_src);
 	free(f->tee_of);
-	f->rec = f->rep = f->tee_rd = f->tee_wr = f->tee_src = NULL;
+	f->rec = f->rep = f->own = f->tee_rd = f->tee_wr = f->tee_src = NULL;
 	f->tee_of = NULL;
 }
 
@@ -153,9 +164,11 @@ procs_become_child(struct procs_fds *f, struct opts *o,
 	for (i = 0; i < f->n; i++) {
 		procs_close_fd(&f->rec[2 * i]);
 		procs_close_fd(&f->rep[2 * i]);
+		procs_close_fd(&f->own[2 * i]);
 		if (i != c) {
 			procs_close_fd(&f->rec[2 * i + 1]);
 			procs_close_fd(&f->rep[2 * i + 1]);
+			procs_close_fd(&f->own[2 * i + 1]);
 		}
 		for (s = 0; s < f->ntee; s++) {
 			procs_close_fd(&f->tee_wr[i * f->ntee + s]);
@@ -206,12 +219,14 @@ procs_become_child(struct procs_fds *f, struct opts *o,
 	}
 	report_child_start(*loop, f->rep[2 * c + 1], prog);
 	f->rep[2 * c + 1] = -1;		/* the report's now */
+	owed_child_start(*loop, f->own[2 * c + 1]);
 	free(f->rec);
 	free(f->rep);
+	free(f->own);
 	free(f->tee_rd);
 	free(f->tee_wr);
 	free(f->tee_src);
 	free(f->tee_of);
-	f->rec = f->rep = f->tee_rd = f->tee_wr = f->tee_src = NULL;
+	f->rec = f->rep = f->own = f->tee_rd = f->tee_wr = f->tee_src = NULL;
 	f->tee_of = NULL;
 }

@@ -15,6 +15,8 @@ struct procs_fds {
 	size_t		 ntee;		/* sources the parent copies */
 	int		*rec;		/* [2 * n]: records, pipe pairs */
 	int		*rep;		/* [2 * n]: reports, pipe pairs */
+	int		*own;		/* [2 * n]: started requests
+					 * (procs_owed.c), pipe pairs */
 	int		*tee_rd;	/* [n * ntee]: child c's read end for
 					 * copied source s at c * ntee + s */
 	int		*tee_wr;	/* [n * ntee]: the write ends */

@@ -18,6 +18,7 @@ struct merge {
 	size_t		 n;
 	int		 ordered;
 	merge_out_fn	 out;
+	merge_seen_fn	 seen;		/* or NULL */
 	void		*arg;
 };
 
@@ -40,7 +41,8 @@ merge_line_index(const char *line, size_t n)
 }
 
 struct merge *
-merge_new(size_t n, int ordered, merge_out_fn out, void *arg)
+merge_new(size_t n, int ordered, merge_out_fn out, merge_seen_fn seen,
+    void *arg)
 {
 	struct merge *m = xcalloc(1, sizeof(*m));
 	size_t i;
@@ -49,6 +51,7 @@ merge_new(size_t n, int ordered, merge_out_fn out, void *arg)
 	m->n = n;
 	m->ordered = ordered;
 	m->out = out;
+	m->seen = seen;
 	m->arg = arg;
 	for (i = 0; i < n; i++)
 		buf_init(&m->s[i].in);
@@ -99,6 +102,22 @@ stream_head(struct stream *s)
 	s->head = merge_line_index(p, s->head_len);
 }
 
+/* Tell seen() about each line of lines[0..n) (whole lines). */
+static void
+merge_see(struct merge *m, size_t i, const char *p, size_t n)
+{
+	const char *end = p + n, *nl;
+
+	if (m->seen == NULL)
+		return;
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			return;
+		m->seen(i, merge_line_index(p, (size_t)(nl - p)), m->arg);
+	}
+}
+
 /* --ordered: send out heads, smallest index first, while every stream
  * still running has one. */
 static void
@@ -121,6 +140,8 @@ merge_ordered(struct merge *m)
 		}
 		if (best == NULL)
 			return;
+		if (m->seen != NULL)
+			m->seen((size_t)(best - m->s), best->head, m->arg);
 		m->out(best->in.data + best->off, best->head_len, m->arg);
 		best->off += best->head_len;
 		stream_compact(best);
@@ -147,12 +168,16 @@ merge_add(struct merge *m, size_t i, const char *p, size_t n)
 		whole = (size_t)(last - p) + 1;
 		if (s->in.len > s->off) {
 			buf_add(&s->in, p, whole);
+			merge_see(m, i, s->in.data + s->off,
+			    s->in.len - s->off);
 			m->out(s->in.data + s->off, s->in.len - s->off,
 			    m->arg);
 			buf_reset(&s->in);
 			s->off = 0;
-		} else
+		} else {
+			merge_see(m, i, p, whole);
 			m->out(p, whole, m->arg);
+		}
 		buf_add(&s->in, p + whole, n - whole);
 		return;
 	}
@@ -163,7 +188,7 @@ merge_add(struct merge *m, size_t i, const char *p, size_t n)
 }
 
 size_t
-merge_end(struct merge *m, size_t i)
+merge_end(struct merge *m, size_t i, const char *tail, size_t n)
 {
 	struct stream *s = &m->s[i];
 	const char *p, *last;
@@ -171,7 +196,6 @@ merge_end(struct merge *m, size_t i)
 
 	if (s->ended)
 		return 0;
-	s->ended = 1;
 	/* A cut last line is dropped; whole lines still go out. */
 	p = s->in.data + s->off;
 	last = s->in.len > s->off ? memrchr(p, '\n', s->in.len - s->off) :
@@ -182,8 +206,14 @@ merge_end(struct merge *m, size_t i)
 	if (s->in.data != NULL)
 		s->in.data[s->in.len] = '\0';
 	stream_compact(s);
-	if (m->ordered)
+	if (n > 0)
+		merge_add(m, i, tail, n);
+	s->ended = 1;
+	if (m->ordered) {
+		if (s->head_len == 0)
+			stream_head(s);
 		merge_ordered(m);
+	}
 	return cut;
 }
 

@@ -228,8 +228,8 @@ def test_a_reader_that_goes_away_stops_every_process(server, tmp_path):
     assert p.stderr == b""
 
 
-def test_a_killed_process_is_reported_and_fails_the_run(spawn, server,
-                                                        tmp_path):
+def test_a_killed_process_is_reported_and_its_started_requests_get_internal(
+        spawn, server, tmp_path):
     urls = [server.url("/delay?ms=30000&n=%d" % k) for k in range(8)]
     f = lines_file(tmp_path / "urls", urls)
     p = spawn(["-P", "2", "-c", "8", "-i", f])
@@ -239,15 +239,26 @@ def test_a_killed_process_is_reported_and_fails_the_run(spawn, server,
                           stdout=subprocess.PIPE).stdout.split()
     assert len(kids) == 2
     os.kill(int(kids[0]), signal.SIGKILL)
-    time.sleep(0.3)
+    # Its connections close with it.
+    wait_until(lambda: server.stats()["inflight"] == 4, 10,
+               "the killed process's requests gone")
     p.p.send_signal(signal.SIGTERM)
     code, recs, err = p.finish(timeout=15)
     assert code == 70, err
     assert "killed by signal 9" in err
-    # The other process's requests were cancelled, one record each.
-    idx = [r["index"] for r in recs]
-    assert len(idx) == 4 and len(set(idx)) == 4
-    assert all(kind(r) == "cancelled" for r in recs)
+    assert "4 requests started by process 1 got an internal record" in err
+    # Every started request has exactly one record: the killed process's
+    # are `internal`, the other's `cancelled` by the SIGTERM.
+    for r in recs:
+        assert_record_shape(r)
+    idx = sorted(r["index"] for r in recs)
+    assert idx == list(range(8))
+    kinds = sorted(kind(r) for r in recs)
+    assert kinds == ["cancelled"] * 4 + ["internal"] * 4, kinds
+    for r in recs:
+        assert r["url"] == urls[r["index"]]
+        if kind(r) == "internal":
+            assert "killed by signal 9" in r["error"]["message"]
 
 
 def test_processes_value_is_checked(run):

@@ -22,7 +22,7 @@ collect(const char *lines, size_t len, void *arg)
 
 TEST(as_completed_passes_whole_lines_and_holds_a_cut_one)
 {
-	struct merge *m = merge_new(2, 0, collect, NULL);
+	struct merge *m = merge_new(2, 0, collect, NULL, NULL);
 
 	buf_init(&got);
 	merge_add(m, 0, "{\"index\":0}\n{\"ind", 17);
@@ -31,21 +31,21 @@ TEST(as_completed_passes_whole_lines_and_holds_a_cut_one)
 	merge_add(m, 0, "ex\":2}\n", 7);
 	CHECK_STR(got.data, "{\"index\":0}\n{\"index\":1}\n{\"index\":2}\n");
 	merge_add(m, 1, "{\"index\":3", 10);
-	CHECK(merge_end(m, 1) == 10);		/* a child died mid-line */
+	CHECK(merge_end(m, 1, NULL, 0) == 10);		/* a child died mid-line */
 	merge_free(m);
 	buf_free(&got);
 }
 
 TEST(ordered_waits_for_every_running_stream)
 {
-	struct merge *m = merge_new(2, 1, collect, NULL);
+	struct merge *m = merge_new(2, 1, collect, NULL, NULL);
 
 	buf_init(&got);
 	merge_add(m, 0, "{\"index\":0}\n{\"index\":2}\n", 24);
 	CHECK(got.len == 0);		/* stream 1 may still send less */
 	merge_add(m, 1, "{\"index\":1}\n", 12);
 	CHECK_STR(got.data, "{\"index\":0}\n{\"index\":1}\n");
-	CHECK(merge_end(m, 1) == 0);
+	CHECK(merge_end(m, 1, NULL, 0) == 0);
 	CHECK_STR(got.data, "{\"index\":0}\n{\"index\":1}\n{\"index\":2}\n");
 	merge_free(m);
 	buf_free(&got);
