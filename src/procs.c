@@ -9,7 +9,9 @@
  *
  * Output. Each child writes its records to a pipe; the parent merges
  * whole lines (procs_merge.c) into output.c. Numbers for --progress and
- * --stats travel on a second pipe (procs_report.c). */
+ * --stats travel on a second pipe (procs_report.c), notes of started
+ * requests on a third (procs_owed.c), so a child that dies still leaves
+ * one record per started request. */
 #include <sys/stat.h>
 #include <sys/wait.h>
 

@@ -24,8 +24,9 @@ struct resume;
  * children to their end and returns the exit status. In a child: returns
  * PROCS_CHILD with o rewritten to the child's share (o->processes = 1,
  * its part of -c and -r, its shard, o->output NULL), *out_fd the pipe to
- * the parent, and *loop a fresh default loop; the caller sets up what
- * it had bound to the old loop (sched_init()), opens the input anew
+ * the parent, and *loop a new loop of the child's own (the old one is
+ * left unused); the caller sets up what it had bound to the old loop
+ * (sched_init()), opens the input anew
  * (o->inputs may now name pipes from the parent) and runs as usual. */
 int	procs_run(struct opts *o, struct ev_loop **loop, struct input *in,
 	    const struct resume *resumed, int *out_fd);

@@ -28,8 +28,9 @@ struct procs_fds {
 void	procs_close_fd(int *fd);		/* close, set -1 */
 void	procs_fds_free(struct procs_fds *f);
 /* In child c, just forked: keep its own ends, close the others, make
- * stdout the record pipe, rewrite o to the child's share, replace *loop
- * with a fresh default loop and start its reports (prog: now and then, for the parent's progress line). */
+ * stdout the record pipe, rewrite o to the child's share, give it a loop
+ * of its own in *loop, and start its reports (prog: now and then, for
+ * the parent's progress line) and its notes of started requests. */
 void	procs_become_child(struct procs_fds *f, struct opts *o,
 	    struct ev_loop **loop, size_t c, int prog, int *out_fd);
 
