@@ -16,11 +16,17 @@
  * URL. Host byte order: parent and child are the same binary. */
 #define NOTE_HEAD	14
 #define NOTE_FLUSH	(64 * 1024)
+/* Notes go out at most this often (or once NOTE_FLUSH are waiting): a
+ * write per loop iteration would wake the parent as often as the records
+ * do, and a note only matters if the child dies; one that dies within
+ * the interval leaves the last notes unsent and those requests without a
+ * record. */
+#define NOTE_EVERY	0.05
 
 /* The child's side. */
 static int		 oc_fd = -1;
 static struct ev_loop	*oc_loop;
-static ev_prepare	 oc_prepare;
+static ev_timer		 oc_timer;
 static struct buf	 oc_buf;		/* notes not yet written */
 
 static void
@@ -46,7 +52,7 @@ oc_flush(void)
 }
 
 static void
-oc_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+oc_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	if (oc_buf.len > 0)
 		oc_flush();
@@ -58,9 +64,9 @@ owed_child_start(struct ev_loop *loop, int fd)
 	oc_fd = fd;
 	oc_loop = loop;
 	buf_init(&oc_buf);
-	ev_prepare_init(&oc_prepare, oc_prepare_cb);
-	ev_prepare_start(loop, &oc_prepare);
-	ev_unref(loop);
+	ev_timer_init(&oc_timer, oc_timer_cb, NOTE_EVERY, NOTE_EVERY);
+	ev_timer_start(loop, &oc_timer);
+	ev_unref(loop);		/* notes never keep the run alive */
 }
 
 void
@@ -86,7 +92,7 @@ owed_child_finish(void)
 {
 	if (oc_loop != NULL) {
 		ev_ref(oc_loop);
-		ev_prepare_stop(oc_loop, &oc_prepare);
+		ev_timer_stop(oc_loop, &oc_timer);
 	}
 	oc_flush();
 	if (oc_fd >= 0)

@@ -1,7 +1,7 @@
 /* procs_owed.h: -P: the requests a child has started, so that when a
  * child dies of a signal the parent can still give each request it owed
  * exactly one record (kind `internal`). The child notes each start on a
- * pipe of its own (batched, one write per loop iteration); the parent
+ * pipe of its own (batched, see NOTE_EVERY); the parent
  * counts a start up and a record of the same index down, and once the
  * dead child's pipes are all read, what is left was started and never
  * recorded. */
