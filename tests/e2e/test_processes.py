@@ -238,6 +238,9 @@ def test_a_killed_process_is_reported_and_its_started_requests_get_internal(
     kids = subprocess.run(["pgrep", "-P", str(p.p.pid)],
                           stdout=subprocess.PIPE).stdout.split()
     assert len(kids) == 2
+    # A child sends its notes of started requests every 50 ms: a death
+    # within that window would leave the newest without a record.
+    time.sleep(0.5)
     os.kill(int(kids[0]), signal.SIGKILL)
     # Its connections close with it.
     wait_until(lambda: server.stats()["inflight"] == 4, 10,
