@@ -28,6 +28,7 @@
 #include "opts.h"
 #include "outfile.h"
 #include "output.h"
+#include "procs.h"
 #include "progress.h"
 #include "rate.h"
 #include "record.h"
@@ -81,6 +82,7 @@ run_emit(uint64_t seq, const struct request *req, const struct result *res)
 	    res->changed != CHANGED_NO)
 		record_encode(&rec_buf, req, res, &opts);
 	output_emit(seq, rec_buf.data, rec_buf.len);
+	procs_note(req, res);
 	if (res->kind != KIND_NONE)
 		any_failed = 1;
 	stats_note(&run_stats, res);
@@ -179,6 +181,10 @@ admit_run(struct sched_item *item)
 			request_free(&req);
 			continue;
 		}
+		if (!procs_owns(&req)) {	/* another -P process's host */
+			request_free(&req);
+			continue;
+		}
 		progress_admit();
 		if (req.invalid != KIND_NONE) {
 			result_invalid(&res, &req);
@@ -188,6 +194,7 @@ admit_run(struct sched_item *item)
 			continue;
 		}
 		admit_permit = 0;	/* the task owns it now */
+		procs_started(&req);
 		task_spawn(&req, output_next_seq());
 	}
 	if (admit_permit) {
@@ -394,6 +401,23 @@ main(int argc, char **argv)
 		status = rc == -2 ? EXIT_USAGE : EXIT_OUTPUT;
 		goto out;
 	}
+	if (opts.processes > 1) {
+		/* -P: the parent runs the children and merges their records;
+		 * each child goes on from here over its share. */
+		status = procs_run(&opts, &loop, input, &resumed, &out_fd);
+		if (status != PROCS_CHILD)
+			goto out;
+		sched_init(loop);
+		input_free(input);
+		input = input_new(loop, &opts, input_wake, NULL, err,
+		    sizeof(err));
+		if (input == NULL) {
+			fprintf(stderr, "cofetch: %s\n", err);
+			status = 2;
+			goto out;
+		}
+		input_set_want(input, run_want, NULL);
+	}
 	window = 0;
 	if (opts.ordered)
 		window = opts.concurrency * 16 > 256 ?
@@ -450,6 +474,7 @@ main(int argc, char **argv)
 		errorf("%s%s", opts.ninputs > 0 ? "--input: " : "",
 		    input_error(input));
 	msg_set_clear_hook(NULL);
+	procs_child_finish();
 	if (output_error() == EPIPE)
 		status = EXIT_SIGNAL_BASE + SIGPIPE;
 	else if (output_error() != 0) {
