@@ -253,23 +253,6 @@ run_output_cb(void)
 	run_check_end();
 }
 
-/* After a signal: say what the reader did not take. */
-static void
-run_report_unwritten(void)
-{
-	uint64_t n;
-	int cut;
-
-	n = output_unwritten(&cut);
-	if (n == 0)
-		return;
-	fprintf(stderr, "cofetch: %llu record%s could not be written to %s "
-	    "(the reader did not take %s)%s\n", (unsigned long long)n,
-	    n == 1 ? "" : "s", opts.output ? opts.output : "stdout",
-	    n == 1 ? "it" : "them", cut ? "; the last one written is cut "
-	    "short" : "");
-}
-
 static void
 grace_cb(struct ev_loop *l, ev_timer *w, int revents)
 {
@@ -404,19 +387,10 @@ main(int argc, char **argv)
 	if (opts.processes > 1) {
 		/* -P: the parent runs the children and merges their records;
 		 * each child goes on from here over its share. */
-		status = procs_run(&opts, &loop, input, &resumed, &out_fd);
+		status = procs_start(&opts, &loop, &input, &resumed, &out_fd,
+		    input_wake, run_want);
 		if (status != PROCS_CHILD)
 			goto out;
-		sched_init(loop);
-		input_free(input);
-		input = input_new(loop, &opts, input_wake, NULL, err,
-		    sizeof(err));
-		if (input == NULL) {
-			fprintf(stderr, "cofetch: %s\n", err);
-			status = 2;
-			goto out;
-		}
-		input_set_want(input, run_want, NULL);
 	}
 	window = 0;
 	if (opts.ordered)
@@ -483,7 +457,7 @@ main(int argc, char **argv)
 		status = EXIT_OUTPUT;
 	} else if (stop_signal) {
 		status = EXIT_SIGNAL_BASE + stop_signal;
-		run_report_unwritten();
+		outfile_report_unwritten(&opts);
 	} else if (input_error(input) != NULL || resume_mismatch)
 		status = EXIT_USAGE;	/* the input was not read to its end,
 					 * or is not the one resumed */

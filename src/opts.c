@@ -14,6 +14,7 @@
 #include "msg.h"
 #include "optval.h"
 #include "opts_int.h"
+#include "procs.h"
 #include "util.h"
 
 #ifndef COFETCH_VERSION
@@ -371,6 +372,7 @@ opts_defaults(struct opts *o)
 	o->compress = 1;
 	o->max_size = 64LL * 1024 * 1024;
 	o->shard_k = o->shard_n = 1;
+	o->processes = 1;
 	o->progress = -1;
 }
 
@@ -398,6 +400,8 @@ opts_finish(struct opts *o)
 		usagef("--metrics-per-host needs --metrics FILE");
 		return -1;
 	}
+	if (procs_check_opts(o) < 0)
+		return -1;
 	if (o->state_file != NULL)
 		o->hash = 1;		/* --state implies --hash */
 	if (o->output != NULL && strcmp(o->output, "-") == 0)

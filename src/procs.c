@@ -8,7 +8,10 @@
  * copies to every child (procs_tee.c).
  *
  * Output. Each child writes its records to a pipe; the parent merges
- * whole lines (procs_merge.c) into output.c. Numbers for --progress and
+ * whole lines (procs_merge.c) into output.c, which never blocks: while
+ * output_room() says no, the parent reads no records, so the children's
+ * pipes fill and each child's own output.c pauses its admission (the
+ * reader's pace reaches every child). Numbers for --progress and
  * --stats travel on a second pipe (procs_report.c), notes of started
  * requests on a third (procs_owed.c), so a child that dies still leaves
  * one record per started request. */
@@ -25,8 +28,11 @@
 
 #include <ev.h>
 
+#include "exitcode.h"
 #include "input.h"
+#include "msg.h"
 #include "opts.h"
+#include "outfile.h"
 #include "output.h"
 #include "procs.h"
 #include "procs_int.h"
@@ -34,11 +40,16 @@
 #include "procs_owed.h"
 #include "procs_report.h"
 #include "procs_tee.h"
+#include "progress.h"
 #include "record.h"
 #include "request.h"
+#include "sched.h"
 #include "util.h"
 
 #define READ_CHUNK	(64 * 1024)
+#define PROCS_GRACE	1.0	/* seconds a reader gets, after a signal,
+				 * to take the records still queued (as
+				 * main.c's OUTPUT_GRACE) */
 
 struct child {
 	pid_t		 pid;		/* 0 once reaped */
@@ -66,62 +77,9 @@ static int		 pr_finished;
 static char		*pr_buf;	/* malloced [READ_CHUNK] */
 static ev_prepare	 pr_prepare;
 static ev_signal	 pr_sigint, pr_sigterm;
+static ev_timer		 pr_grace;	/* after a signal */
+static struct sched_item pr_room;	/* output.c: room again */
 
-/* Which sources can be read only once: the parent copies them. */
-static void
-procs_find_tee(const struct opts *o, struct input *in)
-{
-	struct stat st;
-	size_t s, nsrc = o->ninputs > 0 ? o->ninputs : o->nurls == 0;
-	int fd;
-
-	pf.tee_src = xcalloc(nsrc + 1, sizeof(*pf.tee_src));
-	pf.tee_of = xcalloc(nsrc + 1, sizeof(*pf.tee_of));
-	for (s = 0; s < nsrc; s++) {
-		fd = input_source_fd(in, s);
-		if (fd < 0)
-			continue;
-		/* stdin even when it is a file: its offset is shared. */
-		if (o->ninputs > 0 && strcmp(o->inputs[s], "-") != 0 &&
-		    fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-			continue;
-		pf.tee_src[pf.ntee] = fd;
-		pf.tee_of[pf.ntee++] = s;
-	}
-}
-
-static int
-procs_pipes(char *err, size_t errlen)
-{
-	size_t i;
-
-	pf.rec = xmalloc(2 * pr_n * sizeof(int));
-	pf.rep = xmalloc(2 * pr_n * sizeof(int));
-	pf.own = xmalloc(2 * pr_n * sizeof(int));
-	pf.tee_rd = xmalloc((pr_n * pf.ntee + 1) * sizeof(int));
-	pf.tee_wr = xmalloc((pr_n * pf.ntee + 1) * sizeof(int));
-	for (i = 0; i < 2 * pr_n; i++)
-		pf.rec[i] = pf.rep[i] = pf.own[i] = -1;
-	for (i = 0; i < pr_n * pf.ntee; i++)
-		pf.tee_rd[i] = pf.tee_wr[i] = -1;
-	for (i = 0; i < pr_n; i++)
-		if (pipe(&pf.rec[2 * i]) < 0 || pipe(&pf.rep[2 * i]) < 0 ||
-		    pipe(&pf.own[2 * i]) < 0)
-			goto fail;
-	for (i = 0; i < pr_n * pf.ntee; i++) {
-		int p[2];
-
-		if (pipe(p) < 0)
-			goto fail;
-		pf.tee_rd[i] = p[0];
-		pf.tee_wr[i] = p[1];
-	}
-	return 0;
-fail:
-	(void)snprintf(err, errlen, "cannot make a pipe for -P: %s",
-	    strerror(errno));
-	return -1;
-}
 
 
 static void
@@ -139,6 +97,15 @@ merge_seen(size_t c, uint64_t index, void *arg)
 }
 
 static void
+grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	/* The reader has not taken the records in time: a signal is
+	 * honoured whatever the reader does. */
+	pr_finished = 1;
+	ev_break(pr_loop, EVBREAK_ALL);
+}
+
+static void
 procs_check_end(void)
 {
 	size_t i;
@@ -149,6 +116,15 @@ procs_check_end(void)
 		procs_settle(&pr_ch[i]);
 		if (!pr_ch[i].settled)
 			return;
+	}
+	/* Every record is merged; the run ends once the reader has them
+	 * (output_cb()), or the output breaks, or grace_cb(). */
+	if (output_flush() == 0 && output_pending() > 0) {
+		if (pr_signal && !ev_is_active(&pr_grace)) {
+			ev_timer_init(&pr_grace, grace_cb, PROCS_GRACE, 0.);
+			ev_timer_start(pr_loop, &pr_grace);
+		}
+		return;
 	}
 	pr_finished = 1;
 	ev_break(pr_loop, EVBREAK_ALL);
@@ -183,18 +159,12 @@ procs_settle(struct child *c)
 	buf_free(&owed);
 	if (pr_out_broken)
 		return;
-	if (cut > 0) {
-		report_parent_clear();
-		fprintf(stderr, "cofetch: process %zu of %zu ended in the "
-		    "middle of a record; its last %zu bytes are dropped\n",
-		    c->no + 1, pr_n, cut);
-	}
-	if (n > 0) {
-		report_parent_clear();
-		fprintf(stderr, "cofetch: %zu request%s started by process "
-		    "%zu got an internal record\n", n, n == 1 ? "" : "s",
-		    c->no + 1);
-	}
+	if (cut > 0)
+		errorf("process %zu of %zu ended in the middle of a record; "
+		    "its last %zu bytes are dropped", c->no + 1, pr_n, cut);
+	if (n > 0)
+		errorf("%zu request%s started by process %zu got an internal "
+		    "record", n, n == 1 ? "" : "s", c->no + 1);
 }
 
 static void
@@ -235,17 +205,13 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 		(void)snprintf(c->why, sizeof(c->why), "the process "
 		    "fetching it (pid %d) was killed by signal %d (%s)",
 		    w->rpid, WTERMSIG(st), procs_signame(WTERMSIG(st)));
-		report_parent_clear();
-		fprintf(stderr, "cofetch: process %zu of %zu: %s\n",
-		    c->no + 1, pr_n, c->why + strlen("the process fetching "
-		    "it "));
+		errorf("process %zu of %zu: %s", c->no + 1, pr_n,
+		    c->why + strlen("the process fetching it "));
 	} else if (!pr_out_broken && WIFEXITED(st) &&
 	    WEXITSTATUS(st) >= 4 && WEXITSTATUS(st) != 128 + SIGINT &&
 	    WEXITSTATUS(st) != 128 + SIGTERM) {
-		report_parent_clear();
-		fprintf(stderr, "cofetch: process %zu of %zu (pid %d) "
-		    "exited with status %d\n", c->no + 1, pr_n, w->rpid,
-		    WEXITSTATUS(st));
+		errorf("process %zu of %zu (pid %d) exited with status %d",
+		    c->no + 1, pr_n, w->rpid, WEXITSTATUS(st));
 	}
 	procs_check_end();
 }
@@ -289,25 +255,54 @@ procs_output_broken(void)
 	}
 }
 
+/* Read a child's records only while output.c has room for them and,
+ * with --ordered, while the child is not far ahead of the others. */
 static void
-prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+procs_watch(void)
 {
 	struct child *c;
+	int room = output_room();
 	size_t i;
 
-	if (output_flush() < 0 && !pr_out_broken)
-		procs_output_broken();
-	/* --ordered: a child far ahead of the others waits. */
 	for (i = 0; i < pr_n; i++) {
 		c = &pr_ch[i];
 		if (c->rec_fd < 0)
 			continue;
-		if (merge_full(pr_merge, i))
-			ev_io_stop(loop, &c->rec_w);
+		if (!room || merge_full(pr_merge, i))
+			ev_io_stop(pr_loop, &c->rec_w);
 		else if (!ev_is_active(&c->rec_w))
-			ev_io_start(loop, &c->rec_w);
+			ev_io_start(pr_loop, &c->rec_w);
 	}
-	report_parent_tick();
+}
+
+static void
+room_run(struct sched_item *item)
+{
+	procs_watch();
+}
+
+/* output.c: the output broke, or its queue has been written out. */
+static void
+output_cb(void)
+{
+	if (output_error() != 0 && !pr_out_broken)
+		procs_output_broken();
+	procs_check_end();
+}
+
+static void
+prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct progress_feed feed;
+
+	do
+		(void)sched_drain();
+	while (sched_pending());
+	if (output_flush() < 0 && !pr_out_broken)
+		procs_output_broken();
+	procs_watch();
+	report_parent_feed(&feed);
+	progress_tick(&feed);
 	procs_check_end();
 }
 
@@ -322,13 +317,17 @@ static int
 procs_parent(const struct opts *o, struct input *in,
     const struct resume *resumed, int out_fd)
 {
+	struct progress_feed feed;
 	int *rep_rd, *own_rd, *wst, status;
 	size_t i;
 
 	pr_buf = xmalloc(READ_CHUNK);
 	pr_o = o;
 	pr_merge = merge_new(pr_n, o->ordered, merge_out, merge_seen, NULL);
-	output_init(out_fd, o->output != NULL, 0, NULL);
+	pr_room.run = room_run;
+	/* As completed: the merge has put the records in order already. */
+	output_init(pr_loop, out_fd, o->output != NULL, 0, &pr_room,
+	    output_cb);
 	rep_rd = xcalloc(pr_n, sizeof(*rep_rd));
 	own_rd = xcalloc(pr_n, sizeof(*own_rd));
 	for (i = 0; i < pr_n; i++) {
@@ -355,9 +354,11 @@ procs_parent(const struct opts *o, struct input *in,
 	}
 	for (i = 0; i < pr_n * pf.ntee; i++)
 		procs_close_fd(&pf.tee_rd[i]);
-	report_parent_start(pr_loop, o, rep_rd, pr_n,
-	    pf.ntee == 0 ? in : NULL, resumed);
+	report_parent_start(pr_loop, rep_rd, pr_n, o, in, resumed);
 	free(rep_rd);
+	if (progress_init(pr_loop, o))
+		input_count_start(in);
+	msg_set_clear_hook(progress_clear);
 	owed_parent_start(pr_loop, own_rd, pr_n);
 	free(own_rd);
 	if (pf.ntee > 0)
@@ -374,25 +375,35 @@ procs_parent(const struct opts *o, struct input *in,
 	(void)signal(SIGINT, SIG_IGN);
 	(void)signal(SIGTERM, SIG_IGN);
 
+	ev_timer_stop(pr_loop, &pr_grace);
 	(void)output_flush();
-	report_parent_finish();
+	report_parent_feed(&feed);
+	progress_finish(&feed);
+	if (o->stats)
+		stats_print(feed.st, isatty(STDERR_FILENO) &&
+		    o->verbosity >= 0);
 	wst = xcalloc(pr_n, sizeof(*wst));
 	for (i = 0; i < pr_n; i++)
 		wst[i] = pr_ch[i].wstatus;
 	status = procs_exit_status(wst, pr_n, pr_signal);
 	free(wst);
 	if (output_error() == EPIPE)
-		status = 128 + SIGPIPE;
-	else if (output_error() != 0)
-		status = 3;
+		status = EXIT_SIGNAL_BASE + SIGPIPE;
+	else if (output_error() != 0) {
+		errorf("cannot write %s: %s", o->output ? o->output :
+		    "stdout", strerror(output_error()));
+		status = EXIT_OUTPUT;
+	} else if (pr_signal)
+		outfile_report_unwritten(o);
 	output_close();
-	if (status != 128 + SIGPIPE && output_error() != 0 &&
-	    output_error() != EPIPE) {
-		fprintf(stderr, "cofetch: cannot write %s: %s\n",
-		    o->output ? o->output : "stdout",
-		    strerror(output_error()));
-		status = 3;
+	if (status < EXIT_OUTPUT && output_error() != 0) {
+		errorf("cannot write %s: %s", o->output ? o->output :
+		    "stdout", strerror(output_error()));
+		status = EXIT_OUTPUT;
 	}
+	msg_set_clear_hook(NULL);
+	progress_free();
+	sched_unqueue(&pr_room);
 	ev_prepare_stop(pr_loop, &pr_prepare);
 	ev_signal_stop(pr_loop, &pr_sigint);
 	ev_signal_stop(pr_loop, &pr_sigterm);
@@ -426,18 +437,17 @@ procs_run(struct opts *o, struct ev_loop **loop, struct input *in,
 		pr_n = (size_t)o->concurrency;
 	pf.n = pr_n;
 	if (o->shard_n > UINT64_MAX / pr_n) {
-		fprintf(stderr, "cofetch: --shard %llu/%llu cannot be split "
-		    "among %zu processes\n", (unsigned long long)o->shard_k,
+		usagef("--shard %llu/%llu cannot be split among %zu "
+		    "processes", (unsigned long long)o->shard_k,
 		    (unsigned long long)o->shard_n, pr_n);
-		return 2;
+		return EXIT_USAGE;
 	}
-	procs_find_tee(o, in);
-	if (procs_pipes(err, sizeof(err)) < 0) {
-		fprintf(stderr, "cofetch: %s\n", err);
+	if (procs_fds_make(&pf, o, in, err, sizeof(err)) < 0) {
+		errorf("%s", err);
 		procs_fds_free(&pf);
-		return 70;
+		return EXIT_NO_MEMORY;
 	}
-	prog = report_parent_progress(o) != 0;
+	prog = progress_wanted(o) != 0;
 	/* Blocked until each loop's watchers take them over, so a signal
 	 * that comes while the children start is not lost nor fatal. */
 	sigemptyset(&block);
@@ -457,8 +467,8 @@ procs_run(struct opts *o, struct ev_loop **loop, struct input *in,
 			return PROCS_CHILD;
 		}
 		if (pid < 0) {
-			fprintf(stderr, "cofetch: cannot start process %zu "
-			    "of %zu: %s\n", i + 1, pr_n, strerror(errno));
+			errorf("cannot start process %zu of %zu: %s", i + 1,
+			    pr_n, strerror(errno));
 			pr_n = pf.n = i;
 			procs_kill_all(SIGKILL);
 			while (wait(NULL) > 0 || errno == EINTR)
@@ -466,7 +476,7 @@ procs_run(struct opts *o, struct ev_loop **loop, struct input *in,
 			free(pr_ch);
 			pr_ch = NULL;
 			procs_fds_free(&pf);
-			return 70;
+			return EXIT_NO_MEMORY;
 		}
 		pr_ch[i].pid = pid;
 	}

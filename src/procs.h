@@ -9,6 +9,7 @@
 #define COFETCH_PROCS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct ev_loop;
 struct input;
@@ -39,6 +40,19 @@ void	procs_started(const struct request *req);
 void	procs_note(const struct request *req, const struct result *res);
 /* In a child, at the end of its run: the last report to the parent. */
 void	procs_child_finish(void);
+
+/* Options that cannot go with -P N > 1 (a usage error, said here): one
+ * --state store, one --metrics file and one --cookie-jar each have a
+ * single writer, and N processes would each write their own. 0 or -1. */
+int	procs_check_opts(const struct opts *o);
+
+/* Called by main() where procs_run() is: in a child, also sets up what
+ * main() had bound to the old loop (sched_init()) and opens the input
+ * anew into *in on the new loop, with wake and want as before. The
+ * status, or PROCS_CHILD. */
+int	procs_start(struct opts *o, struct ev_loop **loop, struct input **in,
+	    const struct resume *resumed, int *out_fd,
+	    void (*wake)(void *), int (*want)(uint64_t, void *));
 
 /* The pure parts, exposed for the tests. */
 

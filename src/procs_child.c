@@ -1,8 +1,11 @@
 /* procs_child.c: -P: what makes a forked process one child of the run
  * (its descriptors, its share of the options, its shard), what a child
- * does differently from a single run, and the pure rules of -P. */
+ * does differently from a single run, the pipes made before the fork, and
+ * the pure rules of -P. */
+#include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +14,16 @@
 
 #include <ev.h>
 
+#include "exitcode.h"
+#include "input.h"
+#include "msg.h"
 #include "opts.h"
 #include "procs.h"
 #include "procs_int.h"
 #include "procs_owed.h"
 #include "procs_report.h"
 #include "request.h"
+#include "sched.h"
 #include "util.h"
 
 static int		 ch_is;		/* this process is a child */
@@ -112,6 +119,108 @@ procs_child_finish(void)
 	report_child_finish();
 	free(ch_paths);
 	ch_paths = NULL;
+}
+
+/* Which sources can be read only once: the parent copies them. */
+static void
+procs_find_tee(struct procs_fds *f, const struct opts *o,
+    struct input *in)
+{
+	struct stat st;
+	size_t s, nsrc = o->ninputs > 0 ? o->ninputs : o->nurls == 0;
+	int fd;
+
+	f->tee_src = xcalloc(nsrc + 1, sizeof(*f->tee_src));
+	f->tee_of = xcalloc(nsrc + 1, sizeof(*f->tee_of));
+	for (s = 0; s < nsrc; s++) {
+		fd = input_source_fd(in, s);
+		if (fd < 0)
+			continue;
+		/* stdin even when it is a file: its offset is shared. */
+		if (o->ninputs > 0 && strcmp(o->inputs[s], "-") != 0 &&
+		    fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			continue;
+		f->tee_src[f->ntee] = fd;
+		f->tee_of[f->ntee++] = s;
+	}
+}
+
+static int
+procs_pipes(struct procs_fds *f, char *err, size_t errlen)
+{
+	size_t i;
+
+	f->rec = xmalloc(2 * f->n * sizeof(int));
+	f->rep = xmalloc(2 * f->n * sizeof(int));
+	f->own = xmalloc(2 * f->n * sizeof(int));
+	f->tee_rd = xmalloc((f->n * f->ntee + 1) * sizeof(int));
+	f->tee_wr = xmalloc((f->n * f->ntee + 1) * sizeof(int));
+	for (i = 0; i < 2 * f->n; i++)
+		f->rec[i] = f->rep[i] = f->own[i] = -1;
+	for (i = 0; i < f->n * f->ntee; i++)
+		f->tee_rd[i] = f->tee_wr[i] = -1;
+	for (i = 0; i < f->n; i++)
+		if (pipe(&f->rec[2 * i]) < 0 || pipe(&f->rep[2 * i]) < 0 ||
+		    pipe(&f->own[2 * i]) < 0)
+			goto fail;
+	for (i = 0; i < f->n * f->ntee; i++) {
+		int p[2];
+
+		if (pipe(p) < 0)
+			goto fail;
+		f->tee_rd[i] = p[0];
+		f->tee_wr[i] = p[1];
+	}
+	return 0;
+fail:
+	(void)snprintf(err, errlen, "cannot make a pipe for -P: %s",
+	    strerror(errno));
+	return -1;
+}
+
+int
+procs_fds_make(struct procs_fds *f, const struct opts *o, struct input *in,
+    char *err, size_t errlen)
+{
+	procs_find_tee(f, o, in);
+	return procs_pipes(f, err, errlen);
+}
+
+int
+procs_check_opts(const struct opts *o)
+{
+	const char *name = o->state_file != NULL ? "--state" :
+	    o->metrics_file != NULL ? "--metrics" :
+	    o->cookie_jar != NULL ? "--cookie-jar" : NULL;
+
+	if (o->processes <= 1 || name == NULL)
+		return 0;
+	usagef("-P %ld and %s: its file has a single writer, and %ld "
+	    "processes would each write it; use -P 1", o->processes, name,
+	    o->processes);
+	return -1;
+}
+
+int
+procs_start(struct opts *o, struct ev_loop **loop, struct input **in,
+    const struct resume *resumed, int *out_fd, void (*wake)(void *),
+    int (*want)(uint64_t, void *))
+{
+	char err[512];
+	int status;
+
+	status = procs_run(o, loop, *in, resumed, out_fd);
+	if (status != PROCS_CHILD)
+		return status;
+	sched_init(*loop);
+	input_free(*in);
+	*in = input_new(*loop, o, wake, NULL, err, sizeof(err));
+	if (*in == NULL) {
+		errorf("%s%s", o->ninputs > 0 ? "--input: " : "", err);
+		return EXIT_USAGE;
+	}
+	input_set_want(*in, want, NULL);
+	return PROCS_CHILD;
 }
 
 void

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 struct ev_loop;
+struct input;
 struct opts;
 
 /* Every array malloced and every descriptor in them closed (or set to -1
@@ -25,6 +26,10 @@ struct procs_fds {
 	size_t		*tee_of;	/* [ntee]: their source numbers */
 };
 
+/* Find the sources the parent copies (procs_tee.c) among in's, and make
+ * every pipe, for f->n children. -1 with a message in err. */
+int	procs_fds_make(struct procs_fds *f, const struct opts *o,
+	    struct input *in, char *err, size_t errlen);
 void	procs_close_fd(int *fd);		/* close, set -1 */
 void	procs_fds_free(struct procs_fds *f);
 /* In child c, just forked: keep its own ends, close the others, make

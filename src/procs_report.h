@@ -1,7 +1,7 @@
-/* procs_report.h: -P: each child sends the parent its numbers (the
- * --stats counters and histogram, requests in flight) through a pipe of
- * its own, now and then while a progress line is shown and once at the
- * end; the parent adds them up for one progress line and one --stats
+/* procs_report.h: -P: each child sends the parent its numbers (its
+ * struct stats, requests in flight) through a pipe of its own, now and
+ * then while a progress line is shown and once at the end; the parent
+ * adds them up (stats_add()) for one progress line and one --stats
  * summary. Parent and child are the same binary, forked: the numbers
  * travel as the struct itself. */
 #ifndef COFETCH_PROCS_REPORT_H
@@ -9,11 +9,12 @@
 
 #include <stddef.h>
 
-#include "progress.h"
+#include "stats.h"
 
 struct ev_loop;
 struct input;
 struct opts;
+struct progress_feed;
 struct result;
 struct resume;
 
@@ -24,23 +25,21 @@ void	report_child_start(struct ev_loop *loop, int fd, int periodic);
 void	report_child_note(const struct result *res);
 void	report_child_finish(void);	/* the last report; closes fd */
 
-/* In the parent: o is the user's (whole-run) options; fds[n] the read
- * ends (owned: closed at their end); in the input when it can be counted
- * (regular files), else NULL; resumed the indexes --resume skips. */
-void	report_parent_start(struct ev_loop *loop, const struct opts *o,
-	    int *fds, size_t n, const struct input *in,
+/* In the parent: fds[n] the read ends (owned: closed at their end); o
+ * the user's options, in the parent's input (counted for the progress
+ * line's total, once input_count_start()ed), resumed what --resume
+ * skips. */
+void	report_parent_start(struct ev_loop *loop, int *fds, size_t n,
+	    const struct opts *o, struct input *in,
 	    const struct resume *resumed);
-/* Will the parent show a progress line (so children report now and
- * then)? Decided before the children start. */
-int	report_parent_progress(const struct opts *o);
 int	report_parent_done(void);	/* every fd has ended */
-void	report_parent_tick(void);	/* the loop is about to block */
-void	report_parent_clear(void);	/* before other text on stderr */
-void	report_parent_finish(void);	/* the last line, --stats */
+/* The sum of the latest reports (valid until the next call; its start
+ * is report_parent_start()'s time), and the requests in flight. */
+const struct stats *report_parent_sum(long *inflight);
+/* The progress line's numbers (progress.c asks nobody): the sums, and
+ * the total counted by the parent's input, less the lines --resume
+ * skips. */
+void	report_parent_feed(struct progress_feed *f);
 void	report_parent_free(void);
-
-/* Pure, for the tests: add st into sum (histograms too). */
-void	report_stats_add(struct progress_stats *sum,
-	    const struct progress_stats *st);
 
 #endif
