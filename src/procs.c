@@ -256,12 +256,15 @@ procs_output_broken(void)
 }
 
 /* Read a child's records only while output.c has room for them and,
- * with --ordered, while the child is not far ahead of the others. */
+ * with --ordered, while the child is not far ahead of the others. After
+ * a signal the children start nothing more, so what they still hold is
+ * bounded: it is all read, so that they end at once and the parent alone
+ * says, after its grace, what the reader did not take. */
 static void
 procs_watch(void)
 {
 	struct child *c;
-	int room = output_room();
+	int room = pr_signal || output_room();
 	size_t i;
 
 	for (i = 0; i < pr_n; i++) {

@@ -8,15 +8,19 @@ a signal, --resume, exact per-host limits, --shard, exit statuses."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
 
 import pytest
 
-from conftest import (BINARY, assert_record_shape, binary_env, kind,
-                      lines_file, start_scripted_server, stop)
+from conftest import (BINARY, SLOW, assert_record_shape, binary_env,
+                      check_sanitizer, kind, lines_file, parse_records,
+                      start_scripted_server, stop)
 from faults import read_records, started_indexes, wait_until
+from test_reader import (cofetch, padded, read_all, settled_count,
+                         unwritten_count)
 from test_signals import SIGNALS, check_cancelled_run, slow_mix, \
     wait_in_flight
 
@@ -269,3 +273,98 @@ def test_processes_value_is_checked(run):
         code, recs, err = run(["-P", bad, "http://127.0.0.1:1/"])
         assert code == 2, (bad, err)
         assert "--processes" in err
+
+
+@pytest.mark.parametrize("opt", ["--state", "--metrics", "--cookie-jar"])
+def test_single_writer_files_are_refused_with_processes(run, server,
+                                                        tmp_path, opt):
+    # One SQLite store, one metrics file, one cookie jar: each has a
+    # single writer, which N processes would not be (man page, -P).
+    target = tmp_path / "f"
+    code, recs, err = run(["-P", "2", opt, target, server.url("/ok")])
+    assert code == 2, err
+    assert opt in err and "-P" in err and "Try 'cofetch --help'" in err
+    assert recs == [] and server.stats()["count"] == 0
+    assert not target.exists()
+    # -P 1 is one process: accepted.
+    code, recs, err = run(["-P", "1", opt, target, server.url("/ok")])
+    assert code == 0, err
+    assert len(recs) == 1
+
+
+def test_a_slow_reader_gets_every_record_from_every_process(server,
+                                                            tmp_path):
+    # The parent never blocks on the reader: while output.c has no room
+    # it reads no records, the children's pipes fill and they pause; in
+    # the end the reader gets each record once.
+    f = lines_file(tmp_path / "urls",
+                   [padded(server, k) for k in range(3000)])
+    p = cofetch(["-P", "2", "-c", "50", "-i", f], stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    data = b""
+    try:
+        fd = p.stdout.fileno()
+        while True:
+            chunk = os.read(fd, 32768)
+            if not chunk:
+                break
+            data += chunk
+            time.sleep(0.005)       # about 6 MB/s at most
+        p.wait(timeout=60 * SLOW)
+        err = p.stderr.read().decode("utf-8", "replace")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    check_sanitizer(err)
+    assert p.returncode == 0, err
+    recs = parse_records(data)
+    check_each_index_once(recs, 3000)
+    assert all(r["ok"] for r in recs)
+
+
+@pytest.mark.parametrize("sig,status", [(signal.SIGTERM, 143),
+                                        (signal.SIGINT, 130)],
+                         ids=["TERM", "INT"])
+def test_a_reader_that_never_reads_pauses_every_process_and_a_signal_ends_it(
+        server, tmp_path, sig, status):
+    # The reader holds the FIFO open and never reads: the parent's queue
+    # fills, it stops reading the children, whose own queues fill, and
+    # every process stops starting requests (backpressure to the
+    # children). A signal is still honoured within the grace, and the
+    # parent alone says how many records the reader did not take.
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        f = lines_file(tmp_path / "urls",
+                       [padded(server, k) for k in range(6000)])
+        p = cofetch(["-P", "2", "-c", "20", "-i", f, "-o", fifo],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE)
+        try:
+            started = settled_count(server)
+            assert started < 6000, "admission never paused"
+            t0 = time.monotonic()
+            p.send_signal(sig)
+            out, err = p.communicate(timeout=10 * SLOW)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        took = time.monotonic() - t0
+        err = err.decode("utf-8", "replace")
+        check_sanitizer(err)
+        assert p.returncode == status, err
+        assert took < 3 * SLOW, "exit took %.2f s" % took
+        assert len(re.findall("could not be written", err)) == 1, err
+        assert "to %s" % fifo in err, err
+        lost = unwritten_count(err)
+        assert lost > 0, err
+        recs = parse_records(read_all(rfd, time.monotonic() + 5))
+    finally:
+        os.close(rfd)
+    idx = [r["index"] for r in recs]
+    assert len(idx) == len(set(idx))
+    assert len(recs) + lost == server.stats()["count"] == started
+    assert all(r["ok"] for r in recs)
