@@ -15,7 +15,6 @@
  * --stats travel on a second pipe (procs_report.c), notes of started
  * requests on a third (procs_owed.c), so a child that dies still leaves
  * one record per started request. */
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>

@@ -361,7 +361,18 @@ def test_a_reader_that_never_reads_pauses_every_process_and_a_signal_ends_it(
         assert "to %s" % fifo in err, err
         lost = unwritten_count(err)
         assert lost > 0, err
-        recs = parse_records(read_all(rfd, time.monotonic() + 5))
+        data = read_all(rfd, time.monotonic() + 5)
+        # output.c sizes a write to the pipe by the bytes queued in it,
+        # but a pipe holds 16 pages and a write that does not fit the
+        # last page's rest starts a new one: after many small writes a
+        # larger one can be cut, leaving half a record (the parent writes
+        # records as they trickle in from the children). The cut record
+        # is among the unwritten ones the message counts.
+        if "cut short" in err:
+            data = data[:data.rfind(b"\n") + 1]
+        else:
+            assert data.endswith(b"\n")
+        recs = parse_records(data)
     finally:
         os.close(rfd)
     idx = [r["index"] for r in recs]
