@@ -201,7 +201,26 @@ def test_progress_is_one_line_from_the_parent(run, server, tmp_path):
     assert code == 0, err
     lines = [ln for ln in err.splitlines() if ln.startswith("cofetch:")]
     assert lines, err
-    assert "30" in lines[-1], lines
+    # progress.c's line, fed the children's sums and the parent's count
+    # of the input.
+    assert lines[-1].startswith("cofetch: 30/30 100%"), lines
+    assert "ok 30  fail 0" in lines[-1], lines
+
+
+def test_progress_total_leaves_out_what_resume_skips(run, server, tmp_path):
+    f = lines_file(tmp_path / "urls", ok_urls(server, 30))
+    out = tmp_path / "out.jsonl"
+    code, recs, err = run(["-o", out, "-i", f])
+    assert code == 0, err
+    kept = out.read_text().splitlines()[:12]
+    out.write_text("\n".join(kept) + "\n")
+    code, recs, err = run(["-P", "2", "--progress", "--resume", "-o", out,
+                           "-i", f])
+    assert code == 0, err
+    lines = [ln for ln in err.splitlines() if ln.startswith("cofetch:")]
+    assert lines and lines[-1].startswith("cofetch: 18/18 100%"), err
+    check_each_index_once([json.loads(ln) for ln in
+                           out.read_text().splitlines()], 30)
 
 
 @pytest.mark.parametrize("url,status", [
