@@ -79,8 +79,6 @@ static ev_signal	 pr_sigint, pr_sigterm;
 static ev_timer		 pr_grace;	/* after a signal */
 static struct sched_item pr_room;	/* output.c: room again */
 
-
-
 static void
 merge_out(const char *lines, size_t len, void *arg)
 {

@@ -341,7 +341,6 @@ progress_wanted(const struct opts *o)
 int
 progress_init(struct ev_loop *loop, const struct opts *o)
 {
-
 	prog_loop = loop;
 	prog_o = o;
 	prog_start = now_mono();
