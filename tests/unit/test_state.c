@@ -63,7 +63,9 @@ TEST(key_is_id_text_else_method_and_url)
 	o.method = "HEAD";
 	state_key(&k, &r, &o);
 	CHECK_STR(k.data, "HEAD http://example.com/a");
-	r.id = cJSON_Parse("{\"b\": [1, \"x\"]}");
+	/* The reader keeps the id as its minified JSON text. */
+	r.id = xstrdup("{\"b\":[1,\"x\"]}");
+	r.id_len = strlen(r.id);
 	state_key(&k, &r, &o);
 	CHECK_STR(k.data, "{\"b\":[1,\"x\"]}");
 	request_free(&r);
