@@ -103,7 +103,8 @@ _cofetch()
 	--retry-max-delay|--retry-max-delay=|--retry-max-time|\
 	--retry-max-time=|-A|--user-agent|--user-agent=|\
 	--max-redirs|--max-redirs=|--max-size|--max-size=|\
-	--shard|--shard=|-u|--user|--user=|--resolve|--resolve=|\
+	--shard|--shard=|-P|--processes|--processes=|\
+	-u|--user|--user=|--resolve|--resolve=|\
 	--connect-to|--connect-to=)
 		# A value of the user's own: nothing to offer.
 		return 0
@@ -111,8 +112,8 @@ _cofetch()
 	esac
 
 	if [[ $cur == -* ]]; then
-		opts='-i -o -c -r -t -X -I -H -d -A -u -k -x -4 -6 -b -q -v
-		    -h -V'
+		opts='-i -o -c -r -t -X -I -H -d -A -u -k -x -4 -6 -b -P -q
+		    -v -h -V'
 		longopts='--input --output --concurrency --per-host --queue --adaptive --rate
 		    --per-host-rate --timeout --connect-timeout --retries
 		    --retry-on --retry-delay --retry-max-delay
@@ -123,7 +124,8 @@ _cofetch()
 		    --cookie-jar --config --no-config --no-follow
 		    --max-redirs --insecure --proxy --http1.1 --http2
 		    --http2-prior-knowledge --no-compress --max-size --body
-		    --body= --headers --save --save-as --resume --shard --progress
+		    --body= --headers --save --save-as --resume --shard
+		    --processes --progress
 		    --no-progress --stats --state --hash --only-changed
 		    --metrics --metrics-per-host --quiet --verbose --help --version'
 		if [[ $cur == --* ]]; then

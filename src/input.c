@@ -214,6 +214,12 @@ fail:
 	return NULL;
 }
 
+int
+input_source_fd(const struct input *in, size_t i)
+{
+	return i < in->nsrcs ? in->srcs[i].fd : -1;
+}
+
 static void
 source_close(struct input *in, struct source *s)
 {

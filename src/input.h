@@ -82,6 +82,10 @@ int		 input_count_total(const struct input *in, uint64_t *total);
 /* Why reading stopped early ("cannot read FILE: error"), or NULL. Lines
  * after a read error are never read. */
 const char	*input_error(const struct input *in);
+/* The descriptor of source i (each -i FILE in order, or stdin), or -1
+ * past the last: -P reads once in the parent what can be read only once
+ * (stdin, pipes) and hands it to every child. */
+int		 input_source_fd(const struct input *in, size_t i);
 void		 input_free(struct input *in);		/* accepts NULL */
 
 #endif

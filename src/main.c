@@ -30,10 +30,10 @@
 #include "opts.h"
 #include "outfile.h"
 #include "output.h"
+#include "procs.h"
 #include "progress.h"
 #include "rate.h"
 #include "record.h"
-#include "redact.h"
 #include "resume.h"
 #include "sched.h"
 #include "save.h"
@@ -73,8 +73,6 @@ static void	run_stop_admission(void);
 static void
 run_emit(uint64_t seq, const struct request *req, const struct result *res)
 {
-	char *masked;
-
 	state_note(req, res);
 	metrics_note(req, res);
 	buf_reset(&rec_buf);
@@ -86,17 +84,12 @@ run_emit(uint64_t seq, const struct request *req, const struct result *res)
 	output_emit(seq, rec_buf.data, rec_buf.len);
 	/* A record with a big body does not keep its memory. */
 	buf_shrink(&rec_buf, REC_BUF_KEEP);
+	procs_note(req, res);
 	if (res->kind != KIND_NONE)
 		any_failed = 1;
 	stats_note(&run_stats, res);
-	if (opts.verbosity > 0) {
-		masked = redact_url(req->url);
-		infof("#%llu %s %ld %s%s%.3fs", (unsigned long long)req->index,
-		    masked ? masked : req->url, res->status,
-		    res->kind != KIND_NONE ? kind_name(res->kind) : "",
-		    res->kind != KIND_NONE ? " " : "", res->elapsed);
-		free(masked);
-	}
+	if (opts.verbosity > 0)
+		record_say(req, res);
 }
 
 static void
@@ -184,6 +177,10 @@ admit_run(struct sched_item *item)
 			request_free(&req);
 			continue;
 		}
+		if (!procs_owns(&req)) {	/* another -P process's host */
+			request_free(&req);
+			continue;
+		}
 		progress_admit();
 		if (req.invalid != KIND_NONE) {
 			result_invalid(&res, &req);
@@ -193,6 +190,7 @@ admit_run(struct sched_item *item)
 			continue;
 		}
 		admit_permit = 0;	/* the task owns it now */
+		procs_started(&req);
 		task_spawn(&req, output_next_seq());
 	}
 	if (admit_permit) {
@@ -249,23 +247,6 @@ run_output_cb(void)
 		return;
 	}
 	run_check_end();
-}
-
-/* After a signal: say what the reader did not take. */
-static void
-run_report_unwritten(void)
-{
-	uint64_t n;
-	int cut;
-
-	n = output_unwritten(&cut);
-	if (n == 0)
-		return;
-	fprintf(stderr, "cofetch: %llu record%s could not be written to %s "
-	    "(the reader did not take %s)%s\n", (unsigned long long)n,
-	    n == 1 ? "" : "s", opts.output ? opts.output : "stdout",
-	    n == 1 ? "it" : "them", cut ? "; the last one written is cut "
-	    "short" : "");
 }
 
 static void
@@ -399,6 +380,14 @@ main(int argc, char **argv)
 		status = rc == -2 ? EXIT_USAGE : EXIT_OUTPUT;
 		goto out;
 	}
+	if (opts.processes > 1) {
+		/* -P: the parent runs the children and merges their records;
+		 * each child goes on from here over its share. */
+		status = procs_start(&opts, &loop, &input, &resumed, &out_fd,
+		    input_wake, run_want);
+		if (status != PROCS_CHILD)
+			goto out;
+	}
 	window = 0;
 	if (opts.ordered)
 		window = opts.concurrency * 16 > 256 ?
@@ -457,6 +446,7 @@ main(int argc, char **argv)
 		errorf("%s%s", opts.ninputs > 0 ? "--input: " : "",
 		    input_error(input));
 	msg_set_clear_hook(NULL);
+	procs_child_finish();
 	if (output_error() == EPIPE)
 		status = EXIT_SIGNAL_BASE + SIGPIPE;
 	else if (output_error() != 0) {
@@ -465,7 +455,7 @@ main(int argc, char **argv)
 		status = EXIT_OUTPUT;
 	} else if (stop_signal) {
 		status = EXIT_SIGNAL_BASE + stop_signal;
-		run_report_unwritten();
+		outfile_report_unwritten(&opts);
 	} else if (input_error(input) != NULL || resume_mismatch)
 		status = EXIT_USAGE;	/* the input was not read to its end,
 					 * or is not the one resumed */

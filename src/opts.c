@@ -14,6 +14,7 @@
 #include "msg.h"
 #include "optval.h"
 #include "opts_int.h"
+#include "procs.h"
 #include "util.h"
 
 #ifndef COFETCH_VERSION
@@ -375,6 +376,7 @@ opts_defaults(struct opts *o)
 	o->compress = 1;
 	o->max_size = 64LL * 1024 * 1024;
 	o->shard_k = o->shard_n = 1;
+	o->processes = 1;
 	o->progress = -1;
 }
 
@@ -395,17 +397,8 @@ opts_finish(struct opts *o)
 	}
 	if (o->queue < 0)
 		o->queue = o->concurrency * 4;
-	if (o->only_changed && o->state_file == NULL) {
-		usagef("--only-changed needs --state FILE: it compares with "
-		    "what the store holds");
+	if (opts_check_pairs(o) < 0 || procs_check_opts(o) < 0)
 		return -1;
-	}
-	if (o->metrics_per_host && o->metrics_file == NULL) {
-		usagef("--metrics-per-host needs --metrics FILE");
-		return -1;
-	}
-	if (o->state_file != NULL)
-		o->hash = 1;		/* --state implies --hash */
 	if (o->output != NULL && strcmp(o->output, "-") == 0)
 		o->output = NULL;
 	stdin_used = o->nurls == 0 && o->ninputs == 0;

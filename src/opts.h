@@ -75,6 +75,7 @@ struct opts {
 	int		  resume;
 	uint64_t	  shard_k;	/* 1-based */
 	uint64_t	  shard_n;
+	long		  processes;	/* -P: 1, or children to fork */
 	int		  progress;	/* -1: when stderr is a terminal */
 	int		  stats;
 	int		  verbosity;	/* -1 quiet, 0, 1 verbose */

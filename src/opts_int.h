@@ -91,4 +91,8 @@ int	opt_nop(struct opts *, const struct opt_def *, const char *,
 /* Keep s (malloced) until opts_free(); returns s. */
 char	*opts_own(struct opts *o, char *s);
 
+/* Options that need a partner (--only-changed needs --state, ...), and
+ * what one implies; -1 after a usage message. */
+int	opts_check_pairs(struct opts *o);
+
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "msg.h"
 #include "optval.h"
 #include "opts_int.h"
 #include "util.h"
@@ -320,5 +321,22 @@ int
 opt_nop(struct opts *o, const struct opt_def *d, const char *arg,
     char *err, size_t errlen)
 {
+	return 0;
+}
+
+int
+opts_check_pairs(struct opts *o)
+{
+	if (o->only_changed && o->state_file == NULL) {
+		usagef("--only-changed needs --state FILE: it compares with "
+		    "what the store holds");
+		return -1;
+	}
+	if (o->metrics_per_host && o->metrics_file == NULL) {
+		usagef("--metrics-per-host needs --metrics FILE");
+		return -1;
+	}
+	if (o->state_file != NULL)
+		o->hash = 1;		/* --state implies --hash */
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* outfile.c: the records file, opened at start: refused when it is one of
  * the inputs, and with --resume checked to be the records of an earlier
- * run of the same input, then opened for appending. */
+ * run of the same input, then opened for appending; at the end, what
+ * its reader did not take. */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -9,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "msg.h"
 #include "outfile.h"
+#include "output.h"
 
 /* Is one of the inputs the file the records would go to (also through a
  * symlink or a hard link)? Checked before the output is opened, which
@@ -85,4 +88,19 @@ outfile_open(const struct opts *o, struct resume *resumed, int *fd,
 		}
 	}
 	return 0;
+}
+
+void
+outfile_report_unwritten(const struct opts *o)
+{
+	uint64_t n;
+	int cut;
+
+	n = output_unwritten(&cut);
+	if (n == 0)
+		return;
+	errorf("%llu record%s could not be written to %s (the reader did "
+	    "not take %s)%s", (unsigned long long)n, n == 1 ? "" : "s",
+	    o->output ? o->output : "stdout", n == 1 ? "it" : "them",
+	    cut ? "; the last one written is cut short" : "");
 }

@@ -19,5 +19,8 @@ int	outfile_check_same(const struct opts *o, char *err, size_t errlen);
  * error). The message is left in err. */
 int	outfile_open(const struct opts *o, struct resume *resumed, int *fd,
 	    char *err, size_t errlen);
+/* After a signal, with output.c still holding records: say how many the
+ * reader did not take (output_unwritten()). */
+void	outfile_report_unwritten(const struct opts *o);
 
 #endif

@@ -442,7 +442,9 @@ output_unwritten(int *cut)
 	    out_buf.len;
 	uint64_t n = 0;
 
-	*cut = out_off > 0 && out_buf.data[out_off - 1] != '\n';
+	/* Not out_buf's byte before out_off: the queue may have been
+	 * moved down since (out_off 0) with half a record written. */
+	*cut = out_midrec;
 	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		n++;
 		p++;

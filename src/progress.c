@@ -326,10 +326,21 @@ records_on_our_tty(const struct opts *o)
 }
 
 int
-progress_init(struct ev_loop *loop, const struct opts *o)
+progress_wanted(const struct opts *o)
 {
 	int tty = isatty(STDERR_FILENO);
 
+	if (o->progress > 0)
+		return tty ? PROG_TTY : PROG_PLAIN;
+	if (o->progress < 0 && tty && o->verbosity >= 0 &&
+	    !records_on_our_tty(o))
+		return PROG_TTY;
+	return PROG_OFF;
+}
+
+int
+progress_init(struct ev_loop *loop, const struct opts *o)
+{
 	prog_loop = loop;
 	prog_o = o;
 	prog_start = now_mono();
@@ -342,13 +353,7 @@ progress_init(struct ev_loop *loop, const struct opts *o)
 	prog_plain_done = 0;
 	prog_plain_at = 0;
 
-	if (o->progress > 0)
-		prog_mode = tty ? PROG_TTY : PROG_PLAIN;
-	else if (o->progress < 0 && tty && o->verbosity >= 0 &&
-	    !records_on_our_tty(o))
-		prog_mode = PROG_TTY;
-	else
-		prog_mode = PROG_OFF;
+	prog_mode = (enum prog_mode)progress_wanted(o);
 	if (prog_mode == PROG_OFF)
 		return 0;
 

@@ -22,6 +22,9 @@ struct progress_feed {
 /* Returns 1 when a line will be shown (so the total is worth counting),
  * else 0: the other calls then do nothing. */
 int	progress_init(struct ev_loop *loop, const struct opts *o);
+/* Would progress_init() show a line (non-zero), from o and stderr alone?
+ * (-P decides before it forks whether children report now and then.) */
+int	progress_wanted(const struct opts *o);
 void	progress_admit(void);			/* a request got its index */
 /* A request of this shard was skipped by --resume: one fewer to wait for
  * (the total shrinks). */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "msg.h"
 #include "record.h"
 #include "redact.h"
 
@@ -466,4 +467,16 @@ record_encode(struct buf *out, const struct request *req,
 			ADD_LIT(out, "false");
 	}
 	ADD_LIT(out, "}\n");
+}
+
+void
+record_say(const struct request *req, const struct result *res)
+{
+	char *masked = redact_url(req->url);
+
+	infof("#%llu %s %ld %s%s%.3fs", (unsigned long long)req->index,
+	    masked ? masked : req->url, res->status,
+	    res->kind != KIND_NONE ? kind_name(res->kind) : "",
+	    res->kind != KIND_NONE ? " " : "", res->elapsed);
+	free(masked);
 }

@@ -75,4 +75,8 @@ void	result_reset(struct result *r);
 void	record_encode(struct buf *out, const struct request *req,
 	    const struct result *res, const struct opts *o);
 
+/* -v: one line on stderr for the record ("#12 http://... 200 0.031s"),
+ * a password in the URL shown as "***". */
+void	record_say(const struct request *req, const struct result *res);
+
 #endif

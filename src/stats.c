@@ -42,6 +42,31 @@ stats_note(struct stats *st, const struct result *res)
 		st->bytes += (uint64_t)res->size;
 }
 
+void
+stats_add(struct stats *sum, const struct stats *st)
+{
+	size_t i;
+
+	sum->requests += st->requests;
+	sum->ok += st->ok;
+	sum->failed += st->failed;
+	for (i = 0; i < KIND_COUNT; i++)
+		sum->kinds[i] += st->kinds[i];
+	for (i = 0; i < 7; i++)
+		sum->status[i] += st->status[i];
+	sum->retries += st->retries;
+	sum->bytes += st->bytes;
+	if (st->latency.n == 0)
+		return;
+	for (i = 0; i < HIST_BUCKETS; i++)
+		sum->latency.counts[i] += st->latency.counts[i];
+	if (sum->latency.n == 0 || st->latency.min < sum->latency.min)
+		sum->latency.min = st->latency.min;
+	if (sum->latency.n == 0 || st->latency.max > sum->latency.max)
+		sum->latency.max = st->latency.max;
+	sum->latency.n += st->latency.n;
+}
+
 /* The up to n most frequent error kinds into top[], most first (ties in
  * kind order); returns how many. */
 static int

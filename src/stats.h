@@ -27,6 +27,9 @@ struct stats {
 
 void	stats_init(struct stats *st);
 void	stats_note(struct stats *st, const struct result *res);
+/* Add the counts of st into sum, the histogram too (-P: the parent sums
+ * its children's); sum->start is kept. */
+void	stats_add(struct stats *sum, const struct stats *st);
 /* Append the --stats object as one line of JSON ending in "\n"; wall is
  * the run's duration in seconds. */
 void	stats_json(struct buf *out, const struct stats *st, double wall);

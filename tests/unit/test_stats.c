@@ -195,6 +195,51 @@ TEST(stats_human_line_names_every_error_kind)
 	buf_free(&b);
 }
 
+/* -P: the parent's sum of its children's stats says what one process
+ * noting every record would have said, percentiles included. */
+TEST(stats_add_sums_to_what_one_run_would_count)
+{
+	struct stats one, sum, empty;
+	struct buf a, b;
+	double start;
+	int i;
+
+	stats_init(&one);
+	for (i = 0; i < 2; i++) {
+		stats_init(&st);
+		note(KIND_NONE, 200, 1 + i, 100 * (i + 1), 0.010 * (i + 1));
+		note(KIND_HTTP, 404 + 100 * i, 1, 10, 0.5 + i);
+		note(KIND_TIMEOUT, 0, 3, 0, 30.0 * (i + 1));
+		note(KIND_INVALID_URL, 0, 0, 0, 0);
+		if (i == 0)
+			sum = st;
+		else
+			stats_add(&sum, &st);
+	}
+	stats_init(&empty);
+	start = sum.start;
+	stats_add(&sum, &empty);	/* a child with no record */
+	CHECK(sum.start == start);
+	st = one;
+	note(KIND_NONE, 200, 1, 100, 0.010);
+	note(KIND_HTTP, 404, 1, 10, 0.5);
+	note(KIND_TIMEOUT, 0, 3, 0, 30.0);
+	note(KIND_INVALID_URL, 0, 0, 0, 0);
+	note(KIND_NONE, 200, 2, 200, 0.020);
+	note(KIND_HTTP, 504, 1, 10, 1.5);
+	note(KIND_TIMEOUT, 0, 3, 0, 60.0);
+	note(KIND_INVALID_URL, 0, 0, 0, 0);
+	buf_init(&a);
+	buf_init(&b);
+	stats_json(&a, &st, 3.0);
+	stats_json(&b, &sum, 3.0);
+	CHECK_STR(a.data, b.data);
+	CHECK(sum.latency.min == 0.010 && sum.latency.max == 60.0);
+	CHECK(sum.requests == 8 && sum.retries == 5 && sum.bytes == 320);
+	buf_free(&a);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -204,5 +249,6 @@ main(void)
 	RUN(stats_counts_odd_statuses_as_other);
 	RUN(stats_human_line_sums_up_the_run);
 	RUN(stats_human_line_names_every_error_kind);
+	RUN(stats_add_sums_to_what_one_run_would_count);
 	return unit_done(__FILE__);
 }
