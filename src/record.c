@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charset.h"
 #include "json.h"
 #include "msg.h"
 #include "record.h"
@@ -314,9 +315,12 @@ headers_add(struct buf *out, const struct buf *raw)
 /* "body" and "body_encoding" of a response (cofetch(1), OUTPUT FORMAT,
  * "body"). */
 static void
-body_add(struct buf *out, const struct buf *body, enum body_mode mode)
+body_add(struct buf *out, const struct buf *body, enum body_mode mode,
+    const char *content_type)
 {
 	const char	*enc;
+	char		 cs[48];
+	int		 declared = charset_of(content_type, cs, sizeof(cs)) == 0;
 
 	ADD_LIT(out, ",\"body\":");
 	if (body->len == 0) {
@@ -325,7 +329,10 @@ body_add(struct buf *out, const struct buf *body, enum body_mode mode)
 	}
 	switch (mode) {
 	case BODY_TEXT:
-		json_add_string(out, body->data, body->len);
+		/* In the charset the response declares, as UTF-8. */
+		if (!declared || charset_add_json(out, cs, body->data,
+		    body->len) < 0)
+			json_add_string(out, body->data, body->len);
 		enc = "text";
 		break;
 	case BODY_BASE64:
@@ -337,6 +344,9 @@ body_add(struct buf *out, const struct buf *body, enum body_mode mode)
 	default:	/* BODY_AUTO, and BODY_JSON falls back to it */
 		if (json_minify(out, body->data, body->len) == 0)
 			enc = "json";
+		else if (declared && charset_add_json(out, cs, body->data,
+		    body->len) == 0)
+			enc = "text";
 		else if (utf8_valid(body->data, body->len)) {
 			json_add_string(out, body->data, body->len);
 			enc = "text";
@@ -444,7 +454,7 @@ record_encode(struct buf *out, const struct request *req,
 	}
 	if (o->body != BODY_NONE) {
 		if (responded)
-			body_add(out, &res->body, o->body);
+			body_add(out, &res->body, o->body, res->content_type);
 		else
 			ADD_LIT(out, ",\"body\":null,\"body_encoding\":null");
 	}
