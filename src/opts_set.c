@@ -338,5 +338,7 @@ opts_check_pairs(struct opts *o)
 	}
 	if (o->state_file != NULL)
 		o->hash = 1;		/* --state implies --hash */
+	if (o->save_as != NULL && strstr(o->save_as, "{hash}") != NULL)
+		o->hash = 1;		/* so does --save-as {hash} */
 	return 0;
 }

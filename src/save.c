@@ -264,6 +264,10 @@ save_name(struct xfer *x, char *name, size_t len, char *why, size_t wlen)
 	in.host = x->req->host;
 	in.url = x->req->url;
 	in.content_type = x->res->content_type;
+	/* "sha256:<hex>" without its prefix; the body's hash is known
+	 * before the file is published (getinfo_result()). */
+	in.hash = strncmp(x->res->hash, "sha256:", 7) == 0 ?
+	    x->res->hash + 7 : "";
 	r = savename_render(save_as, &in, name, len, why, wlen);
 	cJSON_Delete(id);
 	return r;

@@ -143,10 +143,14 @@ savename_render(const char *tmpl, const struct savename_in *in, char *out,
 			const char *e = savename_ext(in->content_type);
 
 			savename_add(out, &len, cap, e, strlen(e));
-		} else {
+		} else if (k == 4 && strncmp(p + 1, "hash", 4) == 0 &&
+		    in->hash != NULL && in->hash[0] != '\0')
+			savename_add(out, &len, cap, in->hash,
+			    strlen(in->hash));
+		else {
 			(void)snprintf(err, errlen, "unknown placeholder "
 			    "'%.*s' (known: {index} {id} {host} {path} "
-			    "{ext})", (int)(k + 2 < 40 ? k + 2 : 40), p);
+			    "{ext} {hash})", (int)(k + 2 < 40 ? k + 2 : 40), p);
 			return -1;
 		}
 		p = close + 1;
@@ -163,7 +167,8 @@ savename_render(const char *tmpl, const struct savename_in *in, char *out,
 int
 savename_check(const char *tmpl, char *err, size_t errlen)
 {
-	struct savename_in in = { 0, "id", "host_80", "http://h/p", NULL };
+	struct savename_in in = { 0, "id", "host_80", "http://h/p", NULL,
+	    "0123" };
 	char out[SAVENAME_MAX + 1];
 
 	if (tmpl[0] == '/') {

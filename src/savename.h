@@ -1,5 +1,5 @@
 /* savename.h: --save-as names: a template with {index}, {id}, {host},
- * {path} and {ext} rendered into a relative path that cannot leave DIR.
+ * {path}, {ext} and {hash} rendered into a relative path that cannot leave DIR.
  * Every value from the request or the network is sanitised: no "..", no
  * absolute path, no control bytes, no name starting with "." (those are
  * cofetch's temporaries), bounded length. Pure functions. */
@@ -18,6 +18,7 @@ struct savename_in {
 	const char	*host;		/* "host:port", or "" */
 	const char	*url;		/* the request URL */
 	const char	*content_type;	/* or NULL */
+	const char	*hash;		/* hex SHA-256 of the body, or "" */
 };
 
 /* Is tmpl a usable template (known placeholders, a relative path that

@@ -437,6 +437,22 @@ def test_save_as_names_files_from_the_template(run, server, tmp_path):
     assert (d / want[2]).read_bytes() == pattern(10)
 
 
+def test_save_as_hash_names_a_file_by_its_content(run, server, tmp_path):
+    import hashlib
+    d = tmp_path / "out"
+    code, recs, err = run(["--save", d, "--save-as", "by-hash/{hash}.{ext}",
+                           "--ordered", server.url("/bytes?n=10"),
+                           server.url("/bytes?n=20")])
+    assert code == 0, err
+    want = ["by-hash/%s.bin" % hashlib.sha256(pattern(n)).hexdigest()
+            for n in (10, 20)]
+    # {hash} turns hashing on: the records carry the same digest.
+    assert [r["file"] for r in recs] == ["%s/%s" % (d, w) for w in want]
+    assert [r["hash"] for r in recs] == [
+        "sha256:" + w.split("/")[1].split(".")[0] for w in want]
+    assert all_files(d) == sorted(want)
+
+
 def test_save_as_takes_the_id_of_a_json_line(run, server, tmp_path):
     d = tmp_path / "out"
     lines = ('{"url": "%s", "id": "sku-1"}\n{"url": "%s", "id": 42}\n'

@@ -10,7 +10,7 @@ static char out[SAVENAME_MAX + 1], err[200];
 static const char *
 render(const char *tmpl, const char *url, const char *id, const char *ct)
 {
-	struct savename_in in = { 7, id, "example.com:443", url, ct };
+	struct savename_in in = { 7, id, "example.com:443", url, ct, "" };
 
 	if (savename_render(tmpl, &in, out, sizeof(out), err,
 	    sizeof(err)) < 0)
