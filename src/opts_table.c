@@ -147,7 +147,8 @@ const struct opt_def opt_defs[] = {
 	STR("save", 0, save_dir, NULL, "DIR",
 	    "write each body to DIR/INDEX"),
 	STR("save-as", 0, save_as, NULL, "TEMPLATE",
-	    "name saved files {index} {id} {host} {path} {ext} {hash} under DIR"),
+	    "name saved files {index} {id} {host} {path} {ext} {hash} "
+	    "under DIR"),
 	FLAG("resume", 0, resume, 1,
 	    "with -o FILE: skip requests FILE has an ok record for, append"),
 	FUNC("shard", 0, 0, opt_shard, "K/N",

@@ -31,9 +31,9 @@ void	setopt_cleanup(void);
 /* Options every transfer shares, on a new handle. */
 void	setopt_common(CURL *e);
 /* What this hop of req sets on a new handle: URL, method, body,
- * headers, HTTP version. *hdrs is replaced by the hop's header list (owned by the caller,
- * curl_slist_free_all(); NULL when the common list serves), and must live
- * until the transfer ends. */
+ * headers, HTTP version. *hdrs is replaced by the hop's header list
+ * (owned by the caller, curl_slist_free_all(); NULL when the common list
+ * serves), and must live until the transfer ends. */
 void	setopt_request(CURL *e, const struct request *req,
 	    struct setopt_hop *hop, struct curl_slist **hdrs);
 /* After setopt_request(): add If-None-Match: etag and If-Modified-Since:
