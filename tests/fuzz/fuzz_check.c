@@ -414,7 +414,7 @@ check_record(const char *out, size_t n, int has_id, int headers_out,
 		"body_encoding", "file", NULL
 	};
 	static const char *const times[] = {
-		"dns", "connect", "tls", "ttfb", "total", NULL
+		"dns", "connect", "tls", "ttfb", "total", "wait", NULL
 	};
 	const char		*const *k, *end = NULL;
 	cJSON			*root, *it, *t;
@@ -472,6 +472,6 @@ check_record(const char *out, size_t n, int has_id, int headers_out,
 		    cJSON_IsNumber(it) && it->valuedouble >= 0,
 		    "\"time\" lacks a non-negative \"%s\"", *k);
 	}
-	FUZZ_CHECK(it == NULL, "\"time\" has more than its five keys");
+	FUZZ_CHECK(it == NULL, "\"time\" has more than its six keys");
 	return root;
 }

@@ -295,9 +295,13 @@ check_request(const struct request *req, const char *t, size_t tlen,
 		for (h = req->headers; *h != NULL; h++) {
 			for (p = *h; is_tchar((unsigned char)*p); p++)
 				;
-			FUZZ_CHECK(p != *h && p[0] == ':' && p[1] == ' ',
-			    "header \"%s\" is not \"Name: value\"", *h);
-			for (p += 2; *p != '\0'; p++)
+			/* "Name: value", "Name;" (an empty value, as
+			 * curl writes it) or "Name:" (null: remove it). */
+			FUZZ_CHECK(p != *h && ((p[0] == ':' && p[1] == ' ') ||
+			    ((p[0] == ';' || p[0] == ':') && p[1] == '\0')),
+			    "header \"%s\" is not \"Name: value\", "
+			    "\"Name;\" or \"Name:\"", *h);
+			for (p += p[1] == ' ' ? 2 : 1; *p != '\0'; p++)
 				FUZZ_CHECK((unsigned char)*p >= 0x20 ?
 				    *p != 0x7f : *p == '\t',
 				    "header \"%s\" holds control byte 0x%02x",
