@@ -109,10 +109,38 @@ getinfo_not_h2(CURL *e, CURLcode result, long status)
 		return 0;
 	if (result != CURLE_GOT_NOTHING && result != CURLE_HTTP2 &&
 	    result != CURLE_RECV_ERROR && result != CURLE_WEIRD_SERVER_REPLY &&
-	    result != CURLE_UNSUPPORTED_PROTOCOL)
+	    result != CURLE_UNSUPPORTED_PROTOCOL && result != CURLE_SEND_ERROR)
 		return 0;
-	return curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &nconn) ==
-	    CURLE_OK && nconn > 0 && getinfo_header_bytes(e) == 0;
+	if (getinfo_header_bytes(e) != 0)
+		return 0;
+	/* A stream that waited for the connection another hop opened dies
+	 * with it (nothing of its own was opened): the same fault. */
+	return result == CURLE_SEND_ERROR ||
+	    (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &nconn) ==
+	    CURLE_OK && nconn > 0);
+}
+
+/* Does the final response carry Content-Length headers that disagree?
+ * libcurl 7.88 takes the last one, and a kept-alive connection then
+ * reads the rest of the body as the next response (RFC 9112 6.3: an
+ * unrecoverable error). */
+static int
+getinfo_length_conflict(CURL *e)
+{
+	struct curl_header *h;
+	char first[32];
+	size_t i, n;
+
+	if (!sink_header_api() || curl_easy_header(e, "Content-Length", 0,
+	    CURLH_HEADER, -1, &h) != CURLHE_OK || h->amount < 2)
+		return 0;
+	(void)snprintf(first, sizeof(first), "%s", h->value);
+	n = h->amount;
+	for (i = 1; i < n; i++)
+		if (curl_easy_header(e, "Content-Length", i, CURLH_HEADER, -1,
+		    &h) == CURLHE_OK && strcmp(h->value, first) != 0)
+			return 1;
+	return 0;
 }
 
 /* The final response's ETag and Last-Modified (--state), "" when absent
@@ -187,7 +215,21 @@ getinfo_result(struct xfer *x, CURLcode result)
 		    "TLS connection closed without close_notify: the "
 		    "close-delimited body may be cut short");
 	}
-	else if (result == CURLE_OUT_OF_MEMORY && getinfo_header_bytes(e) > 0)
+	else if (result == CURLE_BAD_FUNCTION_ARGUMENT &&
+	    getinfo_header_bytes(e) > 0) {
+		/* libcurl 7.88's words for a continuation line (obs-fold,
+		 * RFC 9112 5.2) with no header before it: the response is
+		 * malformed, nothing is wrong in cofetch. */
+		r->kind = KIND_PROTOCOL;
+		(void)snprintf(r->message, sizeof(r->message), "malformed "
+		    "response header (a folded line with no header before "
+		    "it)");
+	} else if (result == CURLE_OK && getinfo_length_conflict(e)) {
+		r->kind = KIND_PROTOCOL;
+		(void)snprintf(r->message, sizeof(r->message), "Content-Length "
+		    "headers that disagree (RFC 9112 6.3)");
+	} else if (result == CURLE_OUT_OF_MEMORY &&
+	    getinfo_header_bytes(e) > 0)
 		/* libcurl gives up on a header line over its limit
 		 * (CURL_MAX_HTTP_HEADER, 100 KB) with this code and no
 		 * text: the response is too large, not the machine out of

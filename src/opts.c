@@ -249,6 +249,12 @@ config_line(struct opts *o, char *line, const char *where)
 
 	if (strncmp(name, "--", 2) == 0)
 		name += 2;
+	else if (name[0] == '-') {
+		usagef("%s'%.*s': a config file takes long options only "
+		    "(such as 'concurrency 8')", where,
+		    (int)strcspn(name, " \t="), name);
+		return -1;
+	}
 	n = strcspn(name, " \t=");
 	val = name + n;
 	val += strspn(val, " \t");

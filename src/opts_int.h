@@ -79,7 +79,7 @@ int	opt_check_method(struct opts *, const struct opt_def *, const char *,
 	    char *, size_t);
 int	opt_check_line(struct opts *, const struct opt_def *, const char *,
 	    char *, size_t);
-int	opt_check_proxy(struct opts *, const struct opt_def *, const char *,
+int	opt_proxy(struct opts *, const struct opt_def *, const char *,
 	    char *, size_t);
 int	opt_check_file(struct opts *, const struct opt_def *, const char *,
 	    char *, size_t);

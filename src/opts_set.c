@@ -281,10 +281,23 @@ opt_check_line(struct opts *o, const struct opt_def *d, const char *arg,
 }
 
 int
-opt_check_proxy(struct opts *o, const struct opt_def *d, const char *arg,
+opt_proxy(struct opts *o, const struct opt_def *d, const char *arg,
     char *err, size_t errlen)
 {
-	return optval_proxy(arg, err, errlen);
+	char *at, *colon, *user;
+
+	if (optval_proxy(arg, err, errlen) < 0)
+		return -1;
+	o->proxy = opts_own(o, xstrdup(arg));
+	/* A password in the proxy URL leaves the process list, as -u's
+	 * does: ps shows scheme://user:****@host. */
+	user = strstr(arg, "://");
+	user = user != NULL ? user + 3 : (char *)arg;
+	at = strchr(user, '@');
+	colon = strchr(user, ':');
+	if (at != NULL && colon != NULL && colon < at)
+		memset(colon + 1, '*', (size_t)(at - colon - 1));
+	return 0;
 }
 
 int
@@ -324,6 +337,28 @@ opt_nop(struct opts *o, const struct opt_def *d, const char *arg,
 	return 0;
 }
 
+/* libcurl writes --cookie-jar at the end and says nothing when it cannot:
+ * check its directory now, so a run never ends with its cookies lost. */
+static int
+opts_jar_writable(const char *jar)
+{
+	char dir[4096];
+	const char *slash = strrchr(jar, '/');
+	size_t n = slash == NULL ? 1 : slash == jar ? 1 : (size_t)(slash - jar);
+
+	if (slash == NULL)
+		(void)snprintf(dir, sizeof(dir), ".");
+	else
+		(void)snprintf(dir, sizeof(dir), "%.*s", (int)n, jar);
+	if (access(dir, W_OK | X_OK) < 0 ||
+	    (access(jar, F_OK) == 0 && access(jar, W_OK) < 0)) {
+		usagef("--cookie-jar: '%s' is not valid: cannot write it (%s)",
+		    jar, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 opts_check_pairs(struct opts *o)
 {
@@ -336,6 +371,8 @@ opts_check_pairs(struct opts *o)
 		usagef("--metrics-per-host needs --metrics FILE");
 		return -1;
 	}
+	if (o->cookie_jar != NULL && opts_jar_writable(o->cookie_jar) < 0)
+		return -1;
 	if (o->state_file != NULL)
 		o->hash = 1;		/* --state implies --hash */
 	if (o->save_as != NULL && strstr(o->save_as, "{hash}") != NULL)

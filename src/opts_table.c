@@ -115,7 +115,7 @@ const struct opt_def opt_defs[] = {
 	    "client certificate (PEM), PASS for its key"),
 	STR("key", 0, key, opt_check_file, "FILE",
 	    "private key for --cert, when not in its FILE"),
-	STR("proxy", 'x', proxy, opt_check_proxy, "URL",
+	FUNC("proxy", 'x', 0, opt_proxy, "URL",
 	    "proxy (default: http_proxy, https_proxy, no_proxy)"),
 	FUNC("resolve", 0, 0, opt_list, "HOST:PORT:ADDR",
 	    "connect to ADDR for HOST:PORT; repeatable"),

@@ -153,3 +153,21 @@ def test_user_password_is_blanked_in_the_process_list(spawn, server):
     assert b"pw-in-argv" not in cmdline, cmdline
     code, recs, err = p.finish()
     assert code == 0, err
+
+
+def test_proxy_password_is_blanked_in_the_process_list(spawn, server):
+    """The same for a password in the -x proxy URL (the proxy is this
+    test's server, which answers the absolute-form request itself)."""
+    proxy = "http://pu:proxy-pw-in-argv@%s" % server.host()
+    p = spawn(["-x", proxy, server.url("/delay?ms=1500")])
+    deadline = time.monotonic() + 10
+    cmdline = b""
+    while time.monotonic() < deadline:
+        cmdline = open("/proc/%d/cmdline" % p.p.pid, "rb").read()
+        if b"proxy-pw-in-argv" not in cmdline:
+            break
+        time.sleep(0.05)
+    assert b"proxy-pw-in-argv" not in cmdline, cmdline
+    assert b"pu:" in cmdline, cmdline
+    code, recs, err = p.finish()
+    assert "proxy-pw-in-argv" not in err

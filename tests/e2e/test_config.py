@@ -130,3 +130,11 @@ def test_help_says_where_it_looked(tmp_path):
     env = {"XDG_CONFIG_HOME": str(tmp_path / "empty")}
     assert "Config file: %s (not present)" % (
         tmp_path / "empty" / "cofetch" / "config") in helptext([], env)
+
+
+def test_short_option_in_config_file_is_named_as_written(run, tmp_path):
+    cfg = tmp_path / "config"
+    cfg.write_text("# limits\n-c 3\n")
+    code, recs, err = run(["--config", str(cfg), "http://127.0.0.1:9/"])
+    assert code == 2 and recs == []
+    assert "%s:2: '-c': a config file takes long options only" % cfg in err

@@ -67,3 +67,12 @@ def test_missing_cookie_file_is_a_usage_error(run, server, tmp_path):
                            server.url("/ok")])
     assert code == 2 and recs == []
     assert "--cookie" in err and "cannot read" in err, err
+
+
+def test_cookie_jar_that_cannot_be_written_is_refused_at_start(run, tmp_path):
+    # libcurl writes the jar at the end and says nothing when it cannot:
+    # the run must not end with its cookies silently lost.
+    code, recs, err = run(["--cookie-jar", str(tmp_path / "no" / "jar"),
+                           "http://127.0.0.1:9/"])
+    assert code == 2 and recs == []
+    assert "--cookie-jar" in err

@@ -1,0 +1,45 @@
+"""Malformed responses are `protocol`, one attempt: never `internal`, and
+never ok with a body the server did not frame (issue 9 item 8)."""
+import json
+
+import pytest
+
+from rawhttp import RawServer
+
+RESPONSES = {
+    # A continuation line with no header before it (obs-fold at the
+    # start, RFC 9112 5.2).
+    "/folded": b"HTTP/1.1 200 OK\r\n folded: x\r\nContent-Length: 2\r\n"
+               b"\r\nok",
+    # Two Content-Length headers that disagree (RFC 9112 6.3), either
+    # order.
+    "/cl52": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 2"
+             b"\r\n\r\nokabc",
+    "/cl25": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 5"
+             b"\r\n\r\nokabc",
+    # The same value twice is fine.
+    "/cl22": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2"
+             b"\r\n\r\nok",
+}
+
+
+@pytest.fixture
+def srv():
+    s = RawServer(lambda path, c, n: (RESPONSES[path], "close"))
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize("path", ["/folded", "/cl52", "/cl25"])
+def test_malformed_response_is_protocol_once(run, srv, path):
+    code, recs, err = run(["--retries", "2", srv.url(path)])
+    assert code == 1, err
+    r = recs[0]
+    assert r["ok"] is False and r["error"]["kind"] == "protocol", r
+    assert r["attempts"] == 1, r
+
+
+def test_agreeing_content_lengths_are_fine(run, srv):
+    code, recs, err = run(["-b", srv.url("/cl22")])
+    assert code == 0, err
+    assert recs[0]["body"] == "ok" and recs[0]["size"] == 2
