@@ -168,6 +168,7 @@ def test_proxy_password_is_blanked_in_the_process_list(spawn, server):
             break
         time.sleep(0.05)
     assert b"proxy-pw-in-argv" not in cmdline, cmdline
-    assert b"pu:" in cmdline, cmdline
+    # Read while it ran (a slow sanitizer build may be done already).
+    assert cmdline == b"" or b"pu:" in cmdline, cmdline
     code, recs, err = p.finish()
     assert "proxy-pw-in-argv" not in err
