@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "../../src/robots.h"
+#include "../../src/robots_cache.h"
 #include "unit.h"
 
 static struct robots r;
@@ -130,6 +131,39 @@ TEST(test_odd_text)
 	CHECK(robots_allowed(&r, "/", NULL));
 }
 
+TEST(test_cache_lru)
+{
+	struct robots_entry *e, *first, *pinned;
+	char key[64];
+	int i;
+
+	robots_cache_setup("cofetch/1.0");
+	first = robots_cache_get("http://h0:80");
+	CHECK(first->state == ROBOTS_NEW);
+	robots_cache_set(first, "User-agent: cofetch\nDisallow: /x\n", 33);
+	CHECK(first->state == ROBOTS_READY);
+	CHECK(!robots_allowed(&first->rules, "/x", NULL));
+	robots_cache_put(first);
+	pinned = robots_cache_get("http://pinned:80");
+	/* Met again: the same entry, still known. */
+	e = robots_cache_get("http://h0:80");
+	CHECK(e == first && e->state == ROBOTS_READY);
+	robots_cache_put(e);
+	for (i = 1; i <= ROBOTS_CACHE_MAX + 10; i++) {
+		(void)snprintf(key, sizeof(key), "http://h%d:80", i);
+		e = robots_cache_get(key);
+		robots_cache_set(e, NULL, 0);
+		robots_cache_put(e);
+	}
+	/* The least recently used went; a pinned one stays. */
+	e = robots_cache_get("http://h0:80");
+	CHECK(e->state == ROBOTS_NEW);
+	robots_cache_put(e);
+	CHECK(pinned->state == ROBOTS_NEW && pinned->refs == 1);
+	robots_cache_put(pinned);
+	robots_cache_free_all();
+}
+
 int
 main(void)
 {
@@ -142,6 +176,7 @@ main(void)
 	RUN(test_percent);
 	RUN(test_crawl_delay);
 	RUN(test_odd_text);
+	RUN(test_cache_lru);
 	robots_free(&r);
 	return unit_done("test_robots");
 }
