@@ -12,6 +12,7 @@
 #include "retry.h"
 #include "robots_cache.h"
 #include "sched.h"
+#include "stats_host.h"
 #include "task.h"
 #include "util.h"
 #include "xfer.h"
@@ -425,8 +426,12 @@ task_run(struct task *t)
 		 * record for every request started). Its place in the
 		 * --ordered sequence is filled with nothing. */
 		output_emit(t->seq, "", 0);
-	else
+	else {
+		if (o->stats)	/* its per-host part */
+			stats_host_note(t->req.host, t->res.kind != KIND_NONE,
+			    t->host->hq.limit, t->host->hq.pauses);
 		env.emit(t->seq, &t->req, &t->res);
+	}
 	CO_END(&t->co);
 }
 
