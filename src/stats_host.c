@@ -43,12 +43,12 @@ sh_find(const char *key)
 	struct sh_entry *min = &sh[0];
 	size_t i;
 
-	for (i = 0; i < STATS_HOSTS_KEEP; i++) {
+	for (i = 0; i < STATS_HOSTS_KEEP; i++)
 		if (sh[i].hash == hash && strcmp(sh[i].key, key) == 0)
 			return &sh[i];
+	for (i = 1; i < STATS_HOSTS_KEEP && min->requests > 0; i++)
 		if (sh[i].requests < min->requests)
 			min = &sh[i];
-	}
 	/* Not counted: the least counted place (an unused one counts 0)
 	 * goes to this host, with that count. */
 	min->hash = hash;
