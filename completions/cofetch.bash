@@ -114,7 +114,7 @@ _cofetch()
 	if [[ $cur == -* ]]; then
 		opts='-i -o -c -r -t -X -I -H -d -A -u -k -x -4 -6 -b -P -q
 		    -v -h -V'
-		longopts='--input --output --concurrency --per-host --queue --adaptive --rate
+		longopts='--input --output --concurrency --per-host --queue --adaptive --robots --rate
 		    --per-host-rate --timeout --connect-timeout --retries
 		    --retry-on --retry-delay --retry-max-delay
 		    --retry-max-time --retry-unsafe --ordered

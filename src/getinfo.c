@@ -275,7 +275,7 @@ getinfo_result(struct xfer *x, CURLcode result)
 	 * file an earlier run saved, if any. */
 	save_close(x, (r->kind == KIND_NONE || r->kind == KIND_HTTP) &&
 	    r->status != 304);
-	if (r->status == 304 && go->save_dir != NULL)
+	if (r->status == 304 && go->save_dir != NULL && x->aux_max == 0)
 		save_keep_previous(x);
 }
 

@@ -213,6 +213,13 @@ host_note(struct host *h, const struct hq_signal *sig,
 	hostq_set_limit(&host_q, &h->hq, limit, now);
 }
 
+void
+host_set_interval(struct host *h, double interval, double since)
+{
+	hostq_set_interval(&host_q, &h->hq, interval, since,
+	    ev_now(host_loop));
+}
+
 long
 host_busy(void)
 {

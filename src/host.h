@@ -35,6 +35,9 @@ void		 host_free_all(void);
 int		 host_has_work(const struct host *h);
 /* Requests holding one of the -c slots: started, not yet done. */
 long		 host_busy(void);
+/* --robots' Crawl-delay: hostq_set_interval() at the loop's time. */
+void		 host_set_interval(struct host *h, double interval,
+		    double since);
 
 /* hostq.h's operations on the run's queues, at the loop's time. */
 void		 host_push(struct host *h, struct waiter *w);

@@ -188,6 +188,18 @@ hostq_wake(struct hostq *s, struct hq_host *h, double now)
 }
 
 void
+hostq_set_interval(struct hostq *s, struct hq_host *h, double interval,
+    double since, double now)
+{
+	if (interval <= h->interval)
+		return;
+	h->interval = interval;
+	if (since + interval > h->next)
+		h->next = since + interval;
+	hostq_eval(s, h, now);
+}
+
+void
 hostq_pause(struct hostq *s, struct hq_host *h, double until, double now)
 {
 	if (until <= h->paused_until || until <= now)

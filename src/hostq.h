@@ -97,6 +97,11 @@ void	hostq_wake(struct hostq *s, struct hq_host *h, double now);
 /* Start nothing on h before until (a later pause wins). */
 void	hostq_pause(struct hostq *s, struct hq_host *h, double until,
 	    double now);
+/* Space h's starts at least interval seconds apart from now on, the next
+ * one at least interval after since (--robots' Crawl-delay); a shorter
+ * interval than h's own changes nothing. */
+void	hostq_set_interval(struct hostq *s, struct hq_host *h,
+	    double interval, double since, double now);
 /* Change h's in-flight limit (--adaptive). */
 void	hostq_set_limit(struct hostq *s, struct hq_host *h, long limit,
 	    double now);

@@ -8,7 +8,7 @@
 static const char *const kind_names[KIND_COUNT] = {
 	"none", "invalid_input", "invalid_url", "dns", "connect", "tls",
 	"timeout", "send", "recv", "protocol", "too_many_redirects",
-	"too_large", "http", "cancelled", "write", "internal",
+	"too_large", "http", "cancelled", "write", "robots", "internal",
 };
 
 const char *

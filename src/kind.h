@@ -22,6 +22,7 @@ enum kind {
 	KIND_HTTP,
 	KIND_CANCELLED,
 	KIND_WRITE,
+	KIND_ROBOTS,		/* --robots: disallowed by robots.txt */
 	KIND_INTERNAL,
 	KIND_COUNT
 };

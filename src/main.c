@@ -32,6 +32,7 @@
 #include "output.h"
 #include "procs.h"
 #include "progress.h"
+#include "robots_cache.h"
 #include "rate.h"
 #include "record.h"
 #include "resume.h"
@@ -474,6 +475,7 @@ main(int argc, char **argv)
 	xfer_global_cleanup();
 	save_cleanup();
 	host_free_all();
+	robots_cache_free_all();
 	progress_free();
 	buf_free(&rec_buf);
 out:

@@ -42,6 +42,7 @@ struct opts {
 	long		  per_host;	/* 0: no limit */
 	long		  queue;	/* --queue: read-ahead beyond -c */
 	int		  adaptive;	/* --adaptive */
+	int		  robots;	/* --robots: obey robots.txt */
 	double		  rate;		/* starts per second, 0: unlimited */
 	double		  per_host_rate;
 	double		  timeout;

@@ -52,6 +52,9 @@ const struct opt_def opt_defs[] = {
 	    "adapt each host's concurrency between 1 and --per-host (or -c): "
 	    "up while fast and ok, halved on 429/503/timeouts or slow "
 	    "replies"),
+	FLAG("robots", 0, robots, 1,
+	    "fetch each host's robots.txt once and obey it: disallowed URLs "
+	    "get kind robots, Crawl-delay spaces that host's starts"),
 	RATE("rate", 'r', rate,
 	    "start at most R requests per second: 20, 20/s, 300/m, 1000/h"),
 	RATE("per-host-rate", 0, per_host_rate, "the same, per host:port"),

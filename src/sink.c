@@ -54,6 +54,16 @@ sink_deliver(void *arg, const char *p, size_t len)
 {
 	struct xfer *x = arg;
 
+	if (x->aux_max > 0) {
+		/* A side fetch keeps what fits, and stops there. */
+		if ((size_t)x->res->size + len > x->aux_max) {
+			len = x->aux_max - (size_t)x->res->size;
+			x->too_large = 1;
+		}
+		buf_add(&x->res->body, p, len);
+		x->res->size += (int64_t)len;
+		return x->too_large ? -1 : 0;
+	}
 	if (x->res->size + (int64_t)len > so->max_size) {
 		x->too_large = 1;
 		return -1;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "stats.h"
+#include "stats_host.h"
 
 void
 stats_init(struct stats *st)
@@ -153,8 +154,10 @@ stats_json(struct buf *out, const struct stats *st,
 	buf_addf(out, "},\"retries\":%llu,\"bytes\":%llu,\"wall\":",
 	    (unsigned long long)st->retries, (unsigned long long)st->bytes);
 	json_seconds(out, wall);
-	buf_addf(out, ",\"rps\":%.3f,\"latency\":{\"min\":",
-	    wall > 0 ? (double)st->requests / wall : 0.0);
+	buf_addf(out, ",\"rps\":%.3f", wall > 0 ?
+	    (double)st->requests / wall : 0.0);
+	stats_host_json(out);
+	buf_adds(out, ",\"latency\":{\"min\":");
 	if (h->n == 0) {
 		buf_adds(out, "null,\"p50\":null,\"p90\":null,\"p99\":null,"
 		    "\"max\":null}}\n");

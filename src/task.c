@@ -10,10 +10,20 @@
 #include "msg.h"
 #include "output.h"
 #include "retry.h"
+#include "robots_cache.h"
 #include "sched.h"
+#include "stats_host.h"
 #include "task.h"
 #include "util.h"
 #include "xfer.h"
+
+/* --robots: the fetch of an origin's robots.txt, made by the first task
+ * that needs it: no record, no index of its own. */
+struct robots_fetch {
+	struct request		 req;		/* owned: GET /robots.txt */
+	struct result		 res;		/* owned */
+	struct xfer		 xfer;		/* owned */
+};
 
 struct task {
 	struct sched_item	 item;		/* first: run queue link */
@@ -41,6 +51,17 @@ struct task {
 	double			 wait_mark;	/* host_clock() or ev_now
 						 * as the wait began */
 	double			 wait;		/* this attempt's wait */
+	struct robots_entry	*robots;	/* --robots: the origin's
+						 * rules, a reference, or
+						 * NULL */
+	char			*robots_path;	/* owned: path and query to
+						 * match */
+	struct waiter		 robots_wait;	/* for another task's fetch */
+	int			 robots_fetcher; /* this task fetches them */
+	double			 robots_since;	/* ev_now: the fetch's start,
+						 * or 0 */
+	struct robots_fetch	*rf;		/* owned during the fetch */
+	int			 denied;	/* robots.txt disallows it */
 };
 
 static struct task_env	 env;
@@ -53,6 +74,8 @@ void
 task_setup(const struct task_env *e)
 {
 	env = *e;
+	if (env.o->robots)
+		robots_cache_setup(env.o->user_agent);
 }
 
 long
@@ -92,6 +115,7 @@ task_spawn(struct request *req, uint64_t seq)
 	xfer_init(&t->xfer, &t->res);
 	t->host_wait.who = &t->item;
 	t->rate_wait.who = &t->item;
+	t->robots_wait.who = &t->item;
 	ev_timer_init(&t->backoff, task_backoff_cb, 0., 0.);
 	t->backoff.data = t;
 	t->host = host_get(t->req.host);
@@ -113,6 +137,97 @@ task_release_host(struct task *t)
 }
 
 static void
+task_robots_fetch_free(struct task *t)
+{
+	if (t->rf == NULL)
+		return;
+	xfer_free(&t->rf->xfer);
+	result_free(&t->rf->res);
+	request_free(&t->rf->req);
+	free(t->rf);
+	t->rf = NULL;
+}
+
+/* Let go of the origin's entry; a fetch left unfinished allows all, so
+ * that its waiters go on. */
+static void
+task_robots_free(struct task *t)
+{
+	task_robots_fetch_free(t);
+	if (t->robots != NULL) {
+		robots_cache_cancel(t->robots, &t->robots_wait);
+		if (t->robots_fetcher && t->robots->state != ROBOTS_READY)
+			robots_cache_set(t->robots, NULL, 0);
+		robots_cache_put(t->robots);
+		t->robots = NULL;
+	}
+	free(t->robots_path);
+	t->robots_path = NULL;
+}
+
+/* --robots: the task's origin entry; whether this task is to fetch it.
+ * A request without an origin (none here) is not checked. */
+static void
+task_robots_begin(struct task *t)
+{
+	char key[320], *url;
+
+	if (robots_cache_origin(&t->req, key, sizeof(key), &url,
+	    &t->robots_path) < 0)
+		return;
+	t->robots = robots_cache_get(key);
+	if (t->robots->state == ROBOTS_NEW) {
+		t->robots->state = ROBOTS_FETCHING;
+		t->robots_fetcher = 1;
+		t->rf = xcalloc(1, sizeof(*t->rf));
+		request_init(&t->rf->req);
+		t->rf->req.url = url;
+		t->rf->req.index = t->req.index;
+		memcpy(t->rf->req.host, t->req.host, sizeof(t->req.host));
+		result_init(&t->rf->res);
+		xfer_init(&t->rf->xfer, &t->rf->res);
+		t->rf->xfer.aux_max = ROBOTS_MAX_BYTES;
+	} else
+		free(url);
+}
+
+/* The fetch ended: a 2xx body gives the rules, anything else (4xx, 5xx,
+ * a redirect not followed, no answer) allows everything. */
+static void
+task_robots_end(struct task *t)
+{
+	struct result *r = &t->rf->res;
+	int got = !t->rf->xfer.aborted && r->status >= 200 &&
+	    r->status < 300;
+
+	robots_cache_set(t->robots, got ? r->body.data : NULL,
+	    got ? r->body.len : 0);
+	if (env.o->verbosity > 0)
+		infof("robots.txt of %s: %ld%s, %zu rules, crawl-delay %g",
+		    t->robots->key, r->status, got ? "" : " (allow all)",
+		    t->robots->rules.n, t->robots->rules.crawl_delay);
+	task_robots_fetch_free(t);
+}
+
+/* The rules are known: Crawl-delay for the host, and may it go? */
+static void
+task_robots_decide(struct task *t)
+{
+	const struct robots_rule *rule;
+	const struct robots *r = &t->robots->rules;
+
+	if (r->crawl_delay > 0)
+		host_set_interval(t->host, r->crawl_delay, t->robots_since);
+	if (robots_allowed(r, t->robots_path, &rule))
+		return;
+	t->denied = 1;
+	t->res.kind = KIND_ROBOTS;
+	(void)snprintf(t->res.message, sizeof(t->res.message),
+	    "disallowed by %.80s/robots.txt (Disallow: %.120s)",
+	    t->robots->key, rule != NULL ? rule->pattern : "");
+}
+
+static void
 task_free(struct task *t)
 {
 	if (t->prev != NULL)
@@ -129,6 +244,7 @@ task_free(struct task *t)
 	task_release_host(t);
 	host_put(t->host);
 	rate_cancel(env.rate, &t->rate_wait);
+	task_robots_free(t);
 	result_free(&t->res);
 	request_free(&t->req);
 	free(t);
@@ -181,8 +297,43 @@ task_run(struct task *t)
 	double delay;
 
 	CO_BEGIN(&t->co);
+	if (o->robots && !t->cancelled)
+		task_robots_begin(t);
+	if (t->rf != NULL) {
+		/* This task fetches the origin's robots.txt, queued like a
+		 * request (host slot, -c, -r), before its own request. */
+		host_push(t->host, &t->host_wait);
+		CO_AWAIT(&t->co, t->host_wait.granted || t->cancelled);
+		if (!t->cancelled) {
+			t->host_wait.granted = 0;
+			t->host_held = 1;
+			if (!rate_try(env.rate)) {
+				rate_wait(env.rate, &t->rate_wait);
+				CO_AWAIT(&t->co, t->rate_wait.granted ||
+				    t->cancelled);
+				t->rate_wait.granted = 0;
+			}
+		}
+		if (!t->cancelled) {
+			t->robots_since = ev_now(env.loop);
+			t->xfer_done = 0;
+			xfer_start(&t->rf->xfer, &t->rf->req, t);
+			CO_AWAIT(&t->co, t->xfer_done || t->cancelled);
+			if (!t->xfer_done)
+				xfer_cancel(&t->rf->xfer);
+			task_robots_end(t);
+		}
+		task_release_host(t);
+	} else if (t->robots != NULL &&
+	    t->robots->state == ROBOTS_FETCHING) {
+		robots_cache_wait(t->robots, &t->robots_wait);
+		CO_AWAIT(&t->co, t->robots_wait.granted || t->cancelled);
+		t->robots_wait.granted = 0;
+	}
+	if (t->robots != NULL && !t->cancelled)
+		task_robots_decide(t);
 	for (;;) {
-		if (t->cancelled)
+		if (t->cancelled || t->denied)
 			break;
 		/* Wait in the host's queue, holding nothing, for a global
 		 * slot (-c) and the host's leave to start (--per-host,
@@ -275,8 +426,12 @@ task_run(struct task *t)
 		 * record for every request started). Its place in the
 		 * --ordered sequence is filled with nothing. */
 		output_emit(t->seq, "", 0);
-	else
+	else {
+		if (o->stats)	/* its per-host part */
+			stats_host_note(t->req.host, t->res.kind != KIND_NONE,
+			    t->host->hq.limit, t->host->hq.pauses);
 		env.emit(t->seq, &t->req, &t->res);
+	}
 	CO_END(&t->co);
 }
 
@@ -299,6 +454,8 @@ task_cancel(struct task *t)
 	ev_timer_stop(env.loop, &t->backoff);
 	host_cancel(t->host, &t->host_wait);
 	rate_cancel(env.rate, &t->rate_wait);
+	if (t->robots != NULL)
+		robots_cache_cancel(t->robots, &t->robots_wait);
 	sched_wake(&t->item);
 }
 

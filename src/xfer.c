@@ -312,18 +312,19 @@ xfer_start(struct xfer *x, const struct request *req, void *owner)
 	x->retry_after = -1;
 	free(x->hop_url);
 	x->hop_url = NULL;
-	x->hop_method = request_method(req, xo);
-	x->hop_body = body != NULL;
+	/* A side fetch (aux_max): a plain GET, nothing saved or stored. */
+	x->hop_method = x->aux_max > 0 ? "GET" : request_method(req, xo);
+	x->hop_body = body != NULL && x->aux_max == 0;
 	x->hop_dropped = x->hop_cross = x->hop_fresh = 0;
 	x->hop_resends = 0;
 	x->redirects = 0;
 	memset(x->t_sum, 0, sizeof(x->t_sum));
 	x->t_start = now_mono();
-	if (xo->save_dir != NULL && save_open(x, req) < 0)
+	if (x->aux_max == 0 && xo->save_dir != NULL && save_open(x, req) < 0)
 		goto fail;
-	if (xo->hash)
+	if (xo->hash && x->aux_max == 0)
 		hash_begin(&x->hash);
-	if (x->res->attempts <= 1)	/* looked up once per request */
+	if (x->res->attempts <= 1 && x->aux_max == 0) /* once per request */
 		state_lookup(req, &x->prev);
 	if (xfer_hop_start(x) < 0)
 		goto fail;

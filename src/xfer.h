@@ -85,6 +85,14 @@ struct xfer {
 	struct hash		 hash;		/* owned: --hash, --state */
 	struct state_prev	 prev;		/* --state: the store's entry
 						 * for the request */
+	size_t			 aux_max;	/* set by the caller: 0 for
+						 * a request's attempt; else a
+						 * side fetch (robots.txt): a
+						 * plain GET, no --save,
+						 * --hash or --state, its body
+						 * kept up to aux_max bytes
+						 * whatever --body and
+						 * --max-size say */
 	int			 no_reuse;	/* set by the caller: close
 						 * the connection after (its
 						 * host has no queued work) */

@@ -44,7 +44,7 @@ RECORD_KEYS = ["index", "url", "method", "ok", "status", "http_version",
 TIME_KEYS = ["dns", "connect", "tls", "ttfb", "total", "wait"]
 ERROR_KINDS = {"invalid_input", "invalid_url", "dns", "connect", "tls",
                "timeout", "send", "recv", "protocol", "too_many_redirects",
-               "too_large", "http", "cancelled", "write", "internal"}
+               "too_large", "http", "cancelled", "write", "robots", "internal"}
 
 
 def pytest_configure(config):

@@ -242,3 +242,23 @@ def test_a_run_of_connection_failures_pauses_the_host(run, server,
     # The served host's requests got their turns during the pauses.
     assert all(by[i]["ok"] and by[i]["time"]["wait"] == 0
                for i in range(12, 15))
+
+
+def test_stats_has_a_per_host_summary(run, server, tmp_path):
+    import json
+    # Host A: a 429 with Retry-After pauses it once; host B: all fine.
+    urls = [server.url("/status/429?retry_after=1", 0)]
+    urls += [server.url("/ok?n=%d" % n, 0) for n in range(3)]
+    urls += [server.url("/ok?n=%d" % n, 1) for n in range(5)]
+    f = lines_file(tmp_path / "urls", urls)
+    code, recs, err = run(["-c", "10", "--per-host", "2", "--retries", "0",
+                           "--stats", "-i", f], timeout=120)
+    assert code == 1, err
+    st = json.loads([l for l in err.splitlines() if l.startswith("{")][-1])
+    hosts = st["hosts"]
+    assert [h["host"] for h in hosts] == [server.host(1), server.host(0)], \
+        hosts
+    b, a = hosts
+    assert (b["requests"], b["failed"], b["pauses"]) == (5, 0, 0), b
+    assert (a["requests"], a["failed"], a["pauses"]) == (4, 1, 1), a
+    assert a["concurrency"] == 2 and b["concurrency"] == 2

@@ -19,7 +19,7 @@ from conftest import (BINARY, SLOW, binary_env, closed_port, kind,
                       lines_file)
 
 TOP_KEYS = ["requests", "ok", "failed", "status", "errors", "retries",
-            "bytes", "wall", "rps", "latency"]
+            "bytes", "wall", "rps", "hosts", "latency"]
 STATUS_KEYS = ["1xx", "2xx", "3xx", "4xx", "5xx", "none"]
 LATENCY_KEYS = ["min", "p50", "p90", "p99", "max"]
 RETRY = ["--retries", "2", "--retry-delay", "0.02", "--retry-max-delay",

@@ -620,7 +620,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	result_init(&res);
-	res.kind = (enum kind)((f[1] & 0xf) % KIND_COUNT);
+	res.kind = (enum kind)((f[1] & 0x1f) % KIND_COUNT); /* every kind */
 	(void)snprintf(res.message, sizeof res.message, "%s", urlz);
 	if (req.invalid != KIND_NONE)
 		result_invalid(&res, &req);

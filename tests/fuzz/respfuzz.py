@@ -47,7 +47,7 @@ except ImportError:  # python3-brotli: then no br bodies
 
 KINDS = {"invalid_input", "invalid_url", "dns", "connect", "tls", "timeout",
          "send", "recv", "protocol", "too_many_redirects", "too_large",
-         "http", "cancelled", "write", "internal"}
+         "http", "cancelled", "write", "robots", "internal"}
 RECORD_KEYS = ["index", "url", "method", "ok", "status", "http_version",
                "final_url", "redirects", "attempts", "size", "content_type",
                "remote_ip", "time", "elapsed", "error"]

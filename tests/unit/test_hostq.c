@@ -109,6 +109,37 @@ TEST(per_host_rate_spaces_starts_on_the_clock)
 	CHECK_NEAR(hostq_clock(&a, 101), 1.0, 1e-9);
 }
 
+TEST(crawl_delay_interval_from_the_fetch)
+{
+	struct hostq s;
+	struct hq_host a;
+	struct waiter w[3];
+
+	hostq_init(&s, 10, fake_arm);
+	hq_host_init(&a, 0, 0);
+	w[0].who = w[1].who = w[2].who = NULL;
+	/* robots.txt fetched at 100 says Crawl-delay: 2. */
+	hostq_set_interval(&s, &a, 2.0, 100, 100.1);
+	armed_host = NULL;
+	hostq_push(&s, &a, &w[0], 100.1);
+	CHECK(!w[0].granted);
+	CHECK(armed_host == &a);
+	CHECK_NEAR(armed_at, 102, 1e-9);
+	hostq_wake(&s, &a, 102);
+	CHECK(w[0].granted);
+	hostq_push(&s, &a, &w[1], 102.5);
+	CHECK(!w[1].granted);
+	CHECK_NEAR(armed_at, 104, 1e-9);
+	/* A shorter interval (--per-host-rate, another task) changes
+	 * nothing. */
+	hostq_set_interval(&s, &a, 0.5, 102.5, 102.5);
+	hostq_wake(&s, &a, 103);
+	CHECK(!w[1].granted);
+	hostq_wake(&s, &a, 104);
+	CHECK(w[1].granted);
+	CHECK_NEAR(a.interval, 2.0, 1e-9);
+}
+
 TEST(pause_holds_the_host_and_counts_as_wait)
 {
 	struct hostq s;
@@ -325,6 +356,7 @@ main(void)
 	RUN(busy_host_holds_no_global_slot);
 	RUN(hosts_are_served_round_robin);
 	RUN(per_host_rate_spaces_starts_on_the_clock);
+	RUN(crawl_delay_interval_from_the_fetch);
 	RUN(pause_holds_the_host_and_counts_as_wait);
 	RUN(waiting_for_a_global_slot_is_not_a_host_wait);
 	RUN(cancel_gives_back_a_grant_not_claimed);

@@ -7,6 +7,7 @@
 
 #include "record.h"
 #include "stats.h"
+#include "stats_host.h"
 #include "util.h"
 #include "unit.h"
 
@@ -109,7 +110,7 @@ TEST(stats_keys_come_in_a_fixed_order)
 {
 	static const char *const keys[] = { "requests", "ok", "failed",
 	    "status", "errors", "retries", "bytes", "wall", "rps",
-	    "latency" };
+	    "hosts", "latency" };
 	cJSON *j, *x;
 	size_t i = 0;
 
@@ -240,11 +241,59 @@ TEST(stats_add_sums_to_what_one_run_would_count)
 	buf_free(&b);
 }
 
+/* The hosts part: most requests first, at most STATS_HOSTS_SHOW, in a
+ * fixed table however many hosts come by. */
+TEST(stats_hosts_top_in_bounded_memory)
+{
+	struct buf b = { 0 };
+	cJSON *j, *h, *e;
+	char key[64];
+	int i;
+
+	stats_host_reset();
+	for (i = 0; i < 48; i++)
+		stats_host_note("big:80", i == 0, 4, i < 4 ? i / 2 : 1);
+	stats_host_note("big:80", 0, 2, 0);	/* made again: +0 */
+	stats_host_note("big:80", 0, 3, 1);	/* one more pause */
+	for (i = 0; i < 3; i++)
+		stats_host_note("mid:443", 1, 0, 0);
+	/* Far more hosts than the table keeps, one request each. */
+	for (i = 0; i < 5000; i++) {
+		(void)snprintf(key, sizeof(key), "h%d:80", i);
+		stats_host_note(key, 0, 0, 0);
+	}
+	buf_adds(&b, "{\"x\":0");
+	stats_host_json(&b);
+	buf_addc(&b, '}');
+	buf_addc(&b, '\0');
+	j = cJSON_Parse(b.data);
+	CHECK(j != NULL);
+	if (j == NULL)
+		return;
+	h = cJSON_GetObjectItem(j, "hosts");
+	CHECK(cJSON_GetArraySize(h) == STATS_HOSTS_SHOW);
+	e = cJSON_GetArrayItem(h, 0);
+	CHECK_STR(cJSON_GetObjectItem(e, "host")->valuestring, "big:80");
+	CHECK(cJSON_GetObjectItem(e, "requests")->valuedouble == 50);
+	CHECK(cJSON_GetObjectItem(e, "failed")->valuedouble == 1);
+	CHECK(cJSON_GetObjectItem(e, "concurrency")->valuedouble == 3);
+	CHECK(cJSON_GetObjectItem(e, "pauses")->valuedouble == 2);
+	e = cJSON_GetArrayItem(h, 1);
+	/* The rest: displaced and taken in again, shown by what is
+	 * surely theirs. */
+	CHECK(cJSON_GetObjectItem(e, "requests")->valuedouble >= 1);
+	CHECK(cJSON_GetObjectItem(e, "requests")->valuedouble <= 3);
+	cJSON_Delete(j);
+	buf_free(&b);
+	stats_host_reset();
+}
+
 int
 main(void)
 {
 	RUN(stats_is_one_json_line_with_counts_status_classes_and_errors);
 	RUN(stats_keys_come_in_a_fixed_order);
+	RUN(stats_hosts_top_in_bounded_memory);
 	RUN(stats_of_an_empty_run_has_null_latencies);
 	RUN(stats_counts_odd_statuses_as_other);
 	RUN(stats_human_line_sums_up_the_run);
