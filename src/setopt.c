@@ -133,9 +133,11 @@ setopt_common(CURL *e)
 
 	(void)curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	(void)curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	(void)curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	/* Redirects are followed by xfer.c, a new handle per hop: see
-	 * redir.c for why. */
+	 * redir.c for why. libcurl never follows one (no
+	 * CURLOPT_FOLLOWLOCATION), so CURLOPT_REDIR_PROTOCOLS_STR would be
+	 * parsed on every handle for nothing; redir_scheme_ok() checks each
+	 * target, and PROTOCOLS_STR still holds every hop to http/https. */
 	(void)curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
 	    (long)(o->timeout * 1000));
 	(void)curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,

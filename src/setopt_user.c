@@ -142,15 +142,6 @@ setopt_user_cleanup(const struct opts *o)
 	user_name = NULL;
 }
 
-void
-setopt_user_share(CURL *e)
-{
-	if (cookie_share == NULL)
-		return;
-	(void)curl_easy_setopt(e, CURLOPT_SHARE, cookie_share);
-	(void)curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
-}
-
 int
 setopt_user_has_share(void)
 {
