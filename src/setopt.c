@@ -163,7 +163,10 @@ setopt_common(CURL *e)
 		(void)curl_easy_setopt(e, CURLOPT_PROXY, "");
 		(void)curl_easy_setopt(e, CURLOPT_NOPROXY, "");
 	}
-	(void)curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+	if (o->proxy != NULL || proxy_env)
+		(void)curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+	/* Only what differs from libcurl's defaults is set: every hop's
+	 * handle is new (xfer.c), and each call costs. */
 	switch (o->http) {
 	case HTTPV_1_1:
 		ver = CURL_HTTP_VERSION_1_1;
@@ -175,10 +178,11 @@ setopt_common(CURL *e)
 		ver = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
 		break;
 	default:
-		ver = CURL_HTTP_VERSION_2TLS;
+		ver = CURL_HTTP_VERSION_2TLS;	/* libcurl's default */
 		break;
 	}
-	(void)curl_easy_setopt(e, CURLOPT_HTTP_VERSION, ver);
+	if (ver != CURL_HTTP_VERSION_2TLS)
+		(void)curl_easy_setopt(e, CURLOPT_HTTP_VERSION, ver);
 	(void)curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)o->max_size);
 	if (sink_header_cb_on())
@@ -401,5 +405,6 @@ setopt_validators(CURL *e, const struct request *req,
 void
 setopt_reuse(CURL *e, int keep)
 {
-	(void)curl_easy_setopt(e, CURLOPT_FORBID_REUSE, keep ? 0L : 1L);
+	if (!keep)	/* 0 is the default of a new handle */
+		(void)curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 }
