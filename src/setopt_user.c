@@ -14,9 +14,9 @@ static struct curl_slist	*resolve_list;	/* owned: --resolve */
 static struct curl_slist	*connect_to_list; /* owned: --connect-to */
 static char			*user_name;	/* owned: -u split at the */
 static const char		*user_pass;	/* first ':' (into it) */
-static const char		*ca_file;	/* --cacert, or NULL when it */
-static const char		*ca_path;	/* is libcurl's built-in one;
-						 * --capath likewise */
+static const char		*ca_file;	/* --cacert, NULL if the */
+static const char		*ca_path;	/* built-in one; --capath
+						 * likewise */
 
 
 /* One share of cookies for every transfer of the run (one thread: no
