@@ -143,6 +143,20 @@ getinfo_length_conflict(CURL *e)
 	return 0;
 }
 
+/* Copy s into dst[size], cut to fit, always terminated: what
+ * snprintf(dst, size, "%s", s) does, without formatting (this runs for
+ * every request). */
+static void
+getinfo_copy(char *dst, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
 /* The final response's ETag and Last-Modified (--state), "" when absent
  * or too long to keep. */
 static void
@@ -152,11 +166,11 @@ getinfo_validators(CURL *e, struct result *r)
 
 	if (curl_easy_header(e, "ETag", 0, CURLH_HEADER, -1,
 	    &h) == CURLHE_OK && strlen(h->value) < sizeof(r->etag))
-		(void)snprintf(r->etag, sizeof(r->etag), "%s", h->value);
+		getinfo_copy(r->etag, sizeof(r->etag), h->value);
 	if (curl_easy_header(e, "Last-Modified", 0, CURLH_HEADER, -1,
 	    &h) == CURLHE_OK && strlen(h->value) < sizeof(r->last_modified))
-		(void)snprintf(r->last_modified, sizeof(r->last_modified),
-		    "%s", h->value);
+		getinfo_copy(r->last_modified, sizeof(r->last_modified),
+		    h->value);
 }
 
 /* Read the hop's outcome back into x->res. */
@@ -183,7 +197,7 @@ getinfo_result(struct xfer *x, CURLcode result)
 	s = NULL;
 	if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &s) == CURLE_OK &&
 	    s != NULL)
-		(void)snprintf(r->remote_ip, sizeof(r->remote_ip), "%s", s);
+		getinfo_copy(r->remote_ip, sizeof(r->remote_ip), s);
 	r->t_dns = us_to_s(x->t_sum[0]);
 	r->t_connect = us_to_s(x->t_sum[1]);
 	r->t_tls = us_to_s(x->t_sum[2]);

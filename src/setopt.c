@@ -133,9 +133,11 @@ setopt_common(CURL *e)
 
 	(void)curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	(void)curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	(void)curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	/* Redirects are followed by xfer.c, a new handle per hop: see
-	 * redir.c for why. */
+	 * redir.c for why. libcurl never follows one (no
+	 * CURLOPT_FOLLOWLOCATION), so CURLOPT_REDIR_PROTOCOLS_STR would be
+	 * parsed on every handle for nothing; redir_scheme_ok() checks each
+	 * target, and PROTOCOLS_STR still holds every hop to http/https. */
 	(void)curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
 	    (long)(o->timeout * 1000));
 	(void)curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
@@ -161,7 +163,10 @@ setopt_common(CURL *e)
 		(void)curl_easy_setopt(e, CURLOPT_PROXY, "");
 		(void)curl_easy_setopt(e, CURLOPT_NOPROXY, "");
 	}
-	(void)curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+	if (o->proxy != NULL || proxy_env)
+		(void)curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+	/* Only what differs from libcurl's defaults is set: every hop's
+	 * handle is new (xfer.c), and each call costs. */
 	switch (o->http) {
 	case HTTPV_1_1:
 		ver = CURL_HTTP_VERSION_1_1;
@@ -173,10 +178,11 @@ setopt_common(CURL *e)
 		ver = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
 		break;
 	default:
-		ver = CURL_HTTP_VERSION_2TLS;
+		ver = CURL_HTTP_VERSION_2TLS;	/* libcurl's default */
 		break;
 	}
-	(void)curl_easy_setopt(e, CURLOPT_HTTP_VERSION, ver);
+	if (ver != CURL_HTTP_VERSION_2TLS)
+		(void)curl_easy_setopt(e, CURLOPT_HTTP_VERSION, ver);
 	(void)curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)o->max_size);
 	if (sink_header_cb_on())
@@ -399,5 +405,6 @@ setopt_validators(CURL *e, const struct request *req,
 void
 setopt_reuse(CURL *e, int keep)
 {
-	(void)curl_easy_setopt(e, CURLOPT_FORBID_REUSE, keep ? 0L : 1L);
+	if (!keep)	/* 0 is the default of a new handle */
+		(void)curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 }

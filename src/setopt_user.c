@@ -14,6 +14,9 @@ static struct curl_slist	*resolve_list;	/* owned: --resolve */
 static struct curl_slist	*connect_to_list; /* owned: --connect-to */
 static char			*user_name;	/* owned: -u split at the */
 static const char		*user_pass;	/* first ':' (into it) */
+static const char		*ca_file;	/* --cacert, NULL if the */
+static const char		*ca_path;	/* built-in one; --capath
+						 * likewise */
 
 
 /* One share of cookies for every transfer of the run (one thread: no
@@ -62,6 +65,7 @@ setopt_cookies_cleanup(const struct opts *o)
 void
 setopt_user_setup(const struct opts *o)
 {
+	const curl_version_info_data *vi;
 	char *colon;
 	size_t i;
 
@@ -73,6 +77,18 @@ setopt_user_setup(const struct opts *o)
 		/* No password: an empty one, never a prompt. */
 		user_pass = colon != NULL ? colon + 1 : "";
 	}
+	/* CURL_CA_BUNDLE, SSL_CERT_FILE and SSL_CERT_DIR often name the
+	 * bundle libcurl was built with: setting it again on every handle
+	 * would copy it for nothing. */
+	vi = curl_version_info(CURLVERSION_NOW);
+	ca_file = o->cacert;
+	if (ca_file != NULL && vi->cainfo != NULL &&
+	    strcmp(ca_file, vi->cainfo) == 0)
+		ca_file = NULL;
+	ca_path = o->capath;
+	if (ca_path != NULL && vi->capath != NULL &&
+	    strcmp(ca_path, vi->capath) == 0)
+		ca_path = NULL;
 	for (i = 0; i < o->nresolve; i++)
 		resolve_list = curl_slist_append(resolve_list, o->resolve[i]);
 	for (i = 0; i < o->nconnect_to; i++)
@@ -103,10 +119,10 @@ setopt_user_apply(CURL *e, const struct opts *o)
 			(void)curl_easy_setopt(e, CURLOPT_NETRC_FILE,
 			    o->netrc_file);
 	}
-	if (o->cacert != NULL)
-		(void)curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
-	if (o->capath != NULL)
-		(void)curl_easy_setopt(e, CURLOPT_CAPATH, o->capath);
+	if (ca_file != NULL)
+		(void)curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
+	if (ca_path != NULL)
+		(void)curl_easy_setopt(e, CURLOPT_CAPATH, ca_path);
 	if (o->cert != NULL)
 		(void)curl_easy_setopt(e, CURLOPT_SSLCERT, o->cert);
 	if (o->cert_pass != NULL)
@@ -140,15 +156,6 @@ setopt_user_cleanup(const struct opts *o)
 	resolve_list = connect_to_list = NULL;
 	free(user_name);
 	user_name = NULL;
-}
-
-void
-setopt_user_share(CURL *e)
-{
-	if (cookie_share == NULL)
-		return;
-	(void)curl_easy_setopt(e, CURLOPT_SHARE, cookie_share);
-	(void)curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
 }
 
 int

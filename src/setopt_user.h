@@ -12,9 +12,6 @@
 void	setopt_user_setup(const struct opts *o);
 /* On a handle: everything above (o is the run's options). */
 void	setopt_user_apply(CURL *e, const struct opts *o);
-/* On every handle made with curl_easy_duphandle(), which leaves out the
- * share object: the run's cookie store. */
-void	setopt_user_share(CURL *e);
 /* The transfers carry the cookie share (an easy handle takes one share
  * object only). */
 int	setopt_user_has_share(void);

@@ -1,6 +1,6 @@
 /* xfer.c: one attempt of one request, as hops: the request, then each
  * redirect it follows (redir.c). Every hop runs on a new easy handle
- * copied from a template (setopt.c sets it up), so no state libcurl keeps
+ * (curl_easy_init, then setopt.c's options), so no state libcurl keeps
  * on a handle outlives the hop: connections and DNS results live in the
  * multi handle (net.c) and are still reused. When the last hop ends its
  * outcome is read back (getinfo.c). The body and headers go through
@@ -27,9 +27,6 @@
 static const struct opts	*xo;		/* the run's options */
 static xfer_end_fn		 xfer_ended;	/* the owner's callback */
 static struct ev_loop		*xloop;
-
-static CURL			*xfer_template;	/* owned: setopt_common()
-						 * applied, never run */
 
 static void	xfer_on_finished(void *priv, CURLcode result);
 static void	xfer_watchdog_cb(struct ev_loop *loop, ev_timer *w,
@@ -69,10 +66,6 @@ xfer_global_init(const struct opts *o, struct ev_loop *loop,
 	setopt_setup(o);
 	getinfo_setup(o);
 	tlsend_setup();
-	if ((xfer_template = curl_easy_init()) == NULL)
-		return -1;
-	setopt_common(xfer_template);
-	tlsend_handle(xfer_template);
 	return net_init(loop, xfer_on_finished, o->concurrency,
 	    !setopt_user_has_share());
 }
@@ -81,8 +74,6 @@ void
 xfer_global_cleanup(void)
 {
 	net_cleanup();
-	curl_easy_cleanup(xfer_template);
-	xfer_template = NULL;
 	setopt_cleanup();
 	hash_cleanup();
 }
@@ -241,19 +232,21 @@ xfer_hop_start(struct xfer *x)
 	double left;
 	CURL *e;
 
-	/* A copy of the template: the common options without setting each
-	 * again. */
-	e = x->easy = curl_easy_duphandle(xfer_template);
+	/* A new handle, not a curl_easy_duphandle() copy of a template:
+	 * a copy costs more (it strdup()s every string option libcurl
+	 * holds, and clones the resolver) than setting the dozen options
+	 * that differ from libcurl's defaults. */
+	e = x->easy = curl_easy_init();
 	if (e == NULL) {
 		x->res->kind = KIND_INTERNAL;
 		(void)snprintf(x->res->message, sizeof(x->res->message),
 		    "cannot create a libcurl handle");
 		return -1;
 	}
+	setopt_common(e);
+	tlsend_handle(e);
 	x->errbuf[0] = '\0';
 	x->hop_skip = -1;
-	/* A copy is given no share object (curl_easy_duphandle(3)). */
-	setopt_user_share(e);
 	(void)curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	(void)curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	(void)curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, xfer_write_cb);
