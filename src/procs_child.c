@@ -231,6 +231,22 @@ procs_close_fd(int *fd)
 	*fd = -1;
 }
 
+/* Free the descriptor arrays (their descriptors closed or handed on
+ * already). */
+static void
+procs_fds_free_arrays(struct procs_fds *f)
+{
+	free(f->rec);
+	free(f->rep);
+	free(f->own);
+	free(f->tee_rd);
+	free(f->tee_wr);
+	free(f->tee_src);
+	free(f->tee_of);
+	f->rec = f->rep = f->own = f->tee_rd = f->tee_wr = f->tee_src = NULL;
+	f->tee_of = NULL;
+}
+
 void
 procs_fds_free(struct procs_fds *f)
 {
@@ -245,15 +261,7 @@ procs_fds_free(struct procs_fds *f)
 		procs_close_fd(&f->tee_rd[i]);
 		procs_close_fd(&f->tee_wr[i]);
 	}
-	free(f->rec);
-	free(f->rep);
-	free(f->own);
-	free(f->tee_rd);
-	free(f->tee_wr);
-	free(f->tee_src);
-	free(f->tee_of);
-	f->rec = f->rep = f->own = f->tee_rd = f->tee_wr = f->tee_src = NULL;
-	f->tee_of = NULL;
+	procs_fds_free_arrays(f);
 }
 
 /* In child c: keep its own ends, close every other descriptor of the
@@ -329,13 +337,5 @@ procs_become_child(struct procs_fds *f, struct opts *o,
 	report_child_start(*loop, f->rep[2 * c + 1], prog);
 	f->rep[2 * c + 1] = -1;		/* the report's now */
 	owed_child_start(*loop, f->own[2 * c + 1]);
-	free(f->rec);
-	free(f->rep);
-	free(f->own);
-	free(f->tee_rd);
-	free(f->tee_wr);
-	free(f->tee_src);
-	free(f->tee_of);
-	f->rec = f->rep = f->own = f->tee_rd = f->tee_wr = f->tee_src = NULL;
-	f->tee_of = NULL;
+	procs_fds_free_arrays(f);
 }
