@@ -14,12 +14,13 @@ struct ev_loop;
  * processing, but no longer on the handle's behalf). */
 typedef void (*net_finished_fn)(void *priv, CURLcode result);
 
-/* idle_conns: how many idle connections libcurl keeps for reuse
- * (CURLMOPT_MAXCONNECTS). A failing CURLM call is reported on stderr. */
+/* max_conns: how many connections, in use or idle, libcurl's cache may
+ * hold (CURLMOPT_MAXCONNECTS). A failing CURLM call is reported on
+ * stderr. */
 /* dns_generations: the DNS cache in generations (net_dns.h); 0 when the
  * transfers carry a share object of their own (cookies). */
 int	net_init(struct ev_loop *loop, net_finished_fn finished,
-	    long idle_conns, int dns_generations);
+	    long max_conns, int dns_generations);
 /* Start or abort a transfer. net_remove() gives no finished callback. */
 int	net_add(CURL *easy);
 void	net_remove(CURL *easy);

@@ -66,7 +66,8 @@ xfer_global_init(const struct opts *o, struct ev_loop *loop,
 	setopt_setup(o);
 	getinfo_setup(o);
 	tlsend_setup();
-	return net_init(loop, xfer_on_finished, o->concurrency,
+	/* Connections in use plus one idle one per slot (net_init()). */
+	return net_init(loop, xfer_on_finished, 2 * o->concurrency,
 	    !setopt_user_has_share());
 }
 
