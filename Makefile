@@ -20,7 +20,7 @@
 PYTHON ?= /usr/bin/python3
 
 # Goals that need no config.mk (and must not run ./configure).
-NOCONFIG_GOALS = configure clean distclean deps lint-man
+NOCONFIG_GOALS = configure clean distclean deps lint-man lint-includes
 ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 include config.mk
 endif
@@ -133,7 +133,7 @@ check-valgrind: cofetch $(UNIT_BINS)
 check-slow: cofetch
 	COFETCH=$(CURDIR)/cofetch $(PYTHON) -m pytest -q -m slow tests/e2e
 
-check: check-unit lint-man check-e2e check-asan
+check: check-unit lint-man lint-includes check-e2e check-asan
 
 check-full: check check-valgrind check-slow
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-15} tests/fuzz/run
@@ -173,6 +173,10 @@ fuzz: config.mk
 lint-man:
 	mandoc -Tlint -W warning man/cofetch.1
 
+# No two files in src/ include each other, directly or around a circle.
+lint-includes:
+	/usr/bin/python3 tests/lint/includes.py src
+
 clean:
 	rm -rf build cofetch cofetch-asan
 
@@ -181,5 +185,5 @@ distclean: clean
 	    autom4te.cache
 
 .PHONY: all check check-full check-unit check-e2e check-asan \
-        check-valgrind check-slow deps install uninstall lint-man bench \
+        check-valgrind check-slow deps install uninstall lint-man lint-includes bench \
         fuzz clean distclean

@@ -5,7 +5,7 @@
 #include <curl/curl.h>
 
 #include "opts.h"
-#include "xfer.h"
+#include "xfer_state.h"
 
 /* Once: the options messages name (not owned; outlives every transfer). */
 void	getinfo_setup(const struct opts *o);

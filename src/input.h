@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "input_line.h"
 #include "opts.h"
 #include "request.h"
 
@@ -21,25 +22,6 @@
  * invalid. req->index is left for the caller. */
 int	input_parse_line(struct request *req, const char *line, size_t len,
 	    int truncated);
-/* The one rule for "is this a request line", used by the reader and by
- * the counting of lines ahead of it: a line is no request when it is
- * blank or, after white space and an optional UTF-8 byte order mark,
- * starts with '#', however long it is. Fed a line's bytes in pieces
- * (without its newline); zero it at the start of each line. */
-struct line_class {
-	uint64_t	 col;		/* bytes fed */
-	int		 bom;		/* bytes of a byte order mark matched
-					 * at the line's start */
-	int		 decided;	/* 0 not yet, 1 request, -1 not */
-};
-
-/* Feed p[0..n): returns the offset in p of the byte that decided, or n
- * while undecided (and 0 when decided before). */
-size_t	input_line_feed(struct line_class *lc, const char *p, size_t n);
-/* The line has ended: is it a request? */
-int	input_line_end(const struct line_class *lc);
-/* The rule on a whole line. */
-int	input_line_is_request(const char *line, size_t len);
 /* input_parse_line() keeps one libcurl URL handle between calls (so it is
  * not thread-safe); this frees it, for a clean exit under ASan/valgrind.
  * Parsing again afterwards is fine. */

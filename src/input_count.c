@@ -13,7 +13,7 @@
 
 #include <ev.h>
 
-#include "input.h"
+#include "input_line.h"
 #include "input_count.h"
 #include "util.h"
 

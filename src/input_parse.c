@@ -10,7 +10,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "ascii.h"
 #include "input.h"
+#include "input_line.h"
 #include "input_url.h"
 #include "json.h"
 #include "util.h"
@@ -33,31 +35,11 @@ enum {
 	KEY_ID = 1 << 4
 };
 
-/* White space as the C locale's isspace() sees it. */
-static int
-is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-	    c == '\v' || c == '\f';
-}
-
-static int
-is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* RFC 7230 tchar: what header names and methods are made of. */
 static int
 is_tchar(unsigned char c)
 {
-	return is_alpha(c) || is_digit(c) || (c != '\0' &&
+	return ascii_is_alpha(c) || ascii_is_digit(c) || (c != '\0' &&
 	    strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
@@ -350,60 +332,10 @@ line_skip_lead(const char **s, size_t *len)
 		*s += 3;
 		*len -= 3;
 	}
-	while (*len > 0 && is_space((unsigned char)(*s)[0])) {
+	while (*len > 0 && ascii_is_space((unsigned char)(*s)[0])) {
 		(*s)++;
 		(*len)--;
 	}
-}
-
-static const unsigned char utf8_bom[3] = { 0xef, 0xbb, 0xbf };
-
-size_t
-input_line_feed(struct line_class *lc, const char *p, size_t n)
-{
-	size_t i;
-	unsigned char c;
-	uint64_t col;
-
-	if (lc->decided != 0)
-		return 0;
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)p[i];
-		col = lc->col++;
-		if (col < 3 && (uint64_t)lc->bom == col) {
-			if (c == utf8_bom[col]) {
-				lc->bom++;
-				continue;
-			}
-			if (lc->bom > 0) {
-				/* Part of a byte order mark: no white space,
-				 * so a request (an invalid one). */
-				lc->decided = 1;
-				return i;
-			}
-		}
-		if (!is_space(c)) {
-			lc->decided = c == '#' ? -1 : 1;
-			return i;
-		}
-	}
-	return n;
-}
-
-int
-input_line_end(const struct line_class *lc)
-{
-	return lc->decided > 0 || (lc->decided == 0 && lc->bom > 0 &&
-	    lc->bom < 3);
-}
-
-int
-input_line_is_request(const char *line, size_t len)
-{
-	struct line_class lc = { 0, 0, 0 };
-
-	(void)input_line_feed(&lc, line, len);
-	return input_line_end(&lc);
 }
 
 int
@@ -419,7 +351,7 @@ input_parse_line(struct request *req, const char *line, size_t len,
 	if (!truncated && !input_line_is_request(line, len))
 		return 0;
 	line_skip_lead(&s, &len);
-	while (len > 0 && is_space((unsigned char)s[len - 1]))
+	while (len > 0 && ascii_is_space((unsigned char)s[len - 1]))
 		len--;
 
 	if (truncated)

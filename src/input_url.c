@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "ascii.h"
 #include "input_url.h"
 #include "json.h"
 #include "util.h"
@@ -18,18 +19,6 @@
  * handed to the request that parsed well; freed in
  * input_url_cleanup(). */
 static CURLU	*parse_cu;
-
-static int
-is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
 
 /* Length of the scheme s starts with, or 0 when it has none (and gets
  * "http://"). "name://" always names a scheme. "name:" without "//"
@@ -43,20 +32,20 @@ url_scheme(const char *s, size_t len)
 	int dot = 0;
 	unsigned char c;
 
-	if (len == 0 || !is_alpha((unsigned char)s[0]))
+	if (len == 0 || !ascii_is_alpha((unsigned char)s[0]))
 		return 0;
 	for (i = 1; i < len; i++) {
 		c = (unsigned char)s[i];
 		if (c == '.')
 			dot = 1;
-		else if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-')
+		else if (!ascii_is_alpha(c) && !ascii_is_digit(c) && c != '+' && c != '-')
 			break;
 	}
 	if (i == len || s[i] != ':')
 		return 0;
 	if (len - i >= 3 && s[i + 1] == '/' && s[i + 2] == '/')
 		return i;
-	if (dot || (i + 1 < len && is_digit((unsigned char)s[i + 1])))
+	if (dot || (i + 1 < len && ascii_is_digit((unsigned char)s[i + 1])))
 		return 0;
 	return i;
 }

@@ -14,7 +14,6 @@
 #include "msg.h"
 #include "optval.h"
 #include "opts_int.h"
-#include "procs.h"
 #include "util.h"
 
 #ifndef COFETCH_VERSION
@@ -403,7 +402,7 @@ opts_finish(struct opts *o)
 	}
 	if (o->queue < 0)
 		o->queue = o->concurrency * 4;
-	if (opts_check_pairs(o) < 0 || procs_check_opts(o) < 0)
+	if (opts_check_pairs(o) < 0)
 		return -1;
 	if (o->output != NULL && strcmp(o->output, "-") == 0)
 		o->output = NULL;

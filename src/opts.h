@@ -5,15 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "optval.h"
 #include "retry.h"
-
-enum body_mode {
-	BODY_NONE = 0,
-	BODY_AUTO,
-	BODY_TEXT,
-	BODY_BASE64,
-	BODY_JSON
-};
 
 enum http_version {
 	HTTPV_DEFAULT = 0,	/* h2 via ALPN on https, else 1.1 */
@@ -126,5 +119,10 @@ struct opts {
 int	opts_parse(struct opts *o, int argc, char **argv, int *exit_now);
 void	opts_free(struct opts *o);
 
+/* Options that cannot go with -P N > 1 (a usage error, said here): one
+ * --state store, one --metrics file and one --cookie-jar each have a
+ * single writer, and N processes would each write their own. 0 or -1.
+ * Part of the checks opts_parse() makes. */
+int	opts_check_processes(const struct opts *o);
 
 #endif

@@ -360,8 +360,25 @@ opts_jar_writable(const char *jar)
 }
 
 int
+opts_check_processes(const struct opts *o)
+{
+	const char *name = o->state_file != NULL ? "--state" :
+	    o->metrics_file != NULL ? "--metrics" :
+	    o->cookie_jar != NULL ? "--cookie-jar" : NULL;
+
+	if (o->processes <= 1 || name == NULL)
+		return 0;
+	usagef("-P %ld and %s: its file has a single writer, and %ld "
+	    "processes would each write it; use -P 1", o->processes, name,
+	    o->processes);
+	return -1;
+}
+
+int
 opts_check_pairs(struct opts *o)
 {
+	if (opts_check_processes(o) < 0)
+		return -1;
 	if (o->only_changed && o->state_file == NULL) {
 		usagef("--only-changed needs --state FILE: it compares with "
 		    "what the store holds");

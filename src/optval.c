@@ -7,7 +7,6 @@
 #include <curl/curl.h>
 
 #include "optval.h"
-#include "opts.h"
 
 /* Decimal digits s..end, no sign, no overflow. */
 static int

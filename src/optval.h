@@ -8,6 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* --body MODE (optval_body()). */
+enum body_mode {
+	BODY_NONE = 0,
+	BODY_AUTO,
+	BODY_TEXT,
+	BODY_BASE64,
+	BODY_JSON
+};
+
 /* A count: decimal digits only (no sign, space, exponent or "0x"). */
 int	optval_count(const char *s, long min, long max, long *out,
 	    char *err, size_t errlen);

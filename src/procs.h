@@ -41,11 +41,6 @@ void	procs_note(const struct request *req, const struct result *res);
 /* In a child, at the end of its run: the last report to the parent. */
 void	procs_child_finish(void);
 
-/* Options that cannot go with -P N > 1 (a usage error, said here): one
- * --state store, one --metrics file and one --cookie-jar each have a
- * single writer, and N processes would each write their own. 0 or -1. */
-int	procs_check_opts(const struct opts *o);
-
 /* Called by main() where procs_run() is: in a child, also sets up what
  * main() had bound to the old loop (sched_init()) and opens the input
  * anew into *in on the new loop, with wake and want as before. The

@@ -187,21 +187,6 @@ procs_fds_make(struct procs_fds *f, const struct opts *o, struct input *in,
 }
 
 int
-procs_check_opts(const struct opts *o)
-{
-	const char *name = o->state_file != NULL ? "--state" :
-	    o->metrics_file != NULL ? "--metrics" :
-	    o->cookie_jar != NULL ? "--cookie-jar" : NULL;
-
-	if (o->processes <= 1 || name == NULL)
-		return 0;
-	usagef("-P %ld and %s: its file has a single writer, and %ld "
-	    "processes would each write it; use -P 1", o->processes, name,
-	    o->processes);
-	return -1;
-}
-
-int
 procs_start(struct opts *o, struct ev_loop **loop, struct input **in,
     const struct resume *resumed, int *out_fd, void (*wake)(void *),
     int (*want)(uint64_t, void *))

@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include "ascii.h"
 #include "retry.h"
 
 static void
@@ -26,16 +27,11 @@ status_isset(const struct retry_policy *p, long status)
 	return (p->status[status / 8] >> (status % 8)) & 1;
 }
 
+/* OWS (RFC 9110 5.6.3): space or horizontal tab. */
 static int
-is_space(char c)
+is_ows(char c)
 {
 	return c == ' ' || c == '\t';
-}
-
-static int
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
 }
 
 /* The message for a bad --retry-on item: names it and what is accepted. */
@@ -72,7 +68,7 @@ retry_policy_parse(struct retry_policy *p, const char *list,
 	int		 k, status;
 
 	memset(p, 0, sizeof(*p));
-	while (is_space(*s))
+	while (is_ows(*s))
 		s++;
 	if (*s == '\0')
 		return 0;
@@ -81,13 +77,14 @@ retry_policy_parse(struct retry_policy *p, const char *list,
 			e = s + strlen(s);
 		a = s;
 		b = e;
-		while (a < b && is_space(*a))
+		while (a < b && is_ows(*a))
 			a++;
-		while (b > a && is_space(b[-1]))
+		while (b > a && is_ows(b[-1]))
 			b--;
 		len = (size_t)(b - a);
-		if (len == 3 && is_digit(a[0]) && is_digit(a[1]) &&
-		    is_digit(a[2])) {
+		if (len == 3 && ascii_is_digit((unsigned char)a[0]) &&
+		    ascii_is_digit((unsigned char)a[1]) &&
+		    ascii_is_digit((unsigned char)a[2])) {
 			status = (a[0] - '0') * 100 + (a[1] - '0') * 10 +
 			    (a[2] - '0');
 			if (status < 100 || status > 599)
@@ -193,16 +190,16 @@ retry_after_parse(const char *value, double now)
 	if (value == NULL)
 		return -1;
 	e = s + strlen(s);
-	while (s < e && is_space(*s))
+	while (s < e && is_ows(*s))
 		s++;
-	while (e > s && is_space(e[-1]))
+	while (e > s && is_ows(e[-1]))
 		e--;
 	if (s == e)
 		return -1;
-	if (is_digit(*s)) {
+	if (ascii_is_digit((unsigned char)*s)) {
 		/* delta-seconds: digits only */
 		for (p = s; p < e; p++) {
-			if (!is_digit(*p))
+			if (!ascii_is_digit((unsigned char)*p))
 				return -1;
 			v = v * 10 + (*p - '0');
 		}

@@ -16,7 +16,7 @@
 #include "save.h"
 #include "savename.h"
 #include "util.h"
-#include "xfer.h"
+#include "xfer_state.h"
 
 #define SAVE_TRIES	16	/* temporary names tried before giving up */
 

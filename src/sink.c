@@ -15,7 +15,7 @@
 #include "sink.h"
 #include "tlsend.h"
 #include "util.h"
-#include "xfer.h"
+#include "xfer_state.h"
 
 static const struct opts	*so;		/* the run's options */
 static int		 sink_hdr_api;	/* curl_easy_header() is built in */
@@ -111,7 +111,7 @@ sink_write_cb(char *p, size_t size, size_t nmemb, void *userdata)
 
 	if (!x->body_started) {
 		x->body_started = 1;
-		e = xfer_easy(x);
+		e = x->easy;
 		x->ssl = tlsend_ssl(e);
 		/* Without the header callback, the codings are read here. */
 		if (so->compress && !sink_hdr_cb)

@@ -340,12 +340,6 @@ xfer_abort(struct xfer *x)
 	x->aborted = 1;
 }
 
-CURL *
-xfer_easy(const struct xfer *x)
-{
-	return x->easy;
-}
-
 void
 xfer_cancel(struct xfer *x)
 {

@@ -188,6 +188,32 @@ TEST(resolve_and_connect_to)
 	CHECK(optval_connect_to("a:1:b:1:c", err, sizeof(err)) < 0);
 }
 
+/* One --state store, one --metrics file, one --cookie-jar: a single
+ * writer each, so refused with more than one process (the usage message
+ * goes to stderr). */
+TEST(single_writer_files_are_refused_with_more_than_one_process)
+{
+	struct opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.processes = 2;
+	CHECK(opts_check_processes(&o) == 0);
+	o.state_file = "s.db";
+	CHECK(opts_check_processes(&o) == -1);
+	o.processes = 1;
+	CHECK(opts_check_processes(&o) == 0);
+	o.state_file = NULL;
+	o.processes = 4;
+	o.metrics_file = "m.prom";
+	CHECK(opts_check_processes(&o) == -1);
+	o.metrics_file = NULL;
+	o.cookie_jar = "jar";
+	CHECK(opts_check_processes(&o) == -1);
+	o.cookie_jar = NULL;
+	o.cookie_file = "jar";		/* read only: shared safely */
+	CHECK(opts_check_processes(&o) == 0);
+}
+
 TEST(distance)
 {
 	CHECK(optval_distance("concurency", "concurrency", 2) == 1);
@@ -212,5 +238,6 @@ main(void)
 	RUN(proxy);
 	RUN(resolve_and_connect_to);
 	RUN(distance);
+	RUN(single_writer_files_are_refused_with_more_than_one_process);
 	return unit_done("test_opts");
 }

@@ -99,32 +99,6 @@ TEST(a_host_belongs_to_one_child)
 	CHECK(procs_host_child("anything:80", 1) == 0);
 }
 
-/* One --state store, one --metrics file, one --cookie-jar: a single
- * writer each, so refused with more than one process (the usage message
- * goes to stderr). */
-TEST(single_writer_files_are_refused_with_more_than_one_process)
-{
-	struct opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.processes = 2;
-	CHECK(procs_check_opts(&o) == 0);
-	o.state_file = "s.db";
-	CHECK(procs_check_opts(&o) == -1);
-	o.processes = 1;
-	CHECK(procs_check_opts(&o) == 0);
-	o.state_file = NULL;
-	o.processes = 4;
-	o.metrics_file = "m.prom";
-	CHECK(procs_check_opts(&o) == -1);
-	o.metrics_file = NULL;
-	o.cookie_jar = "jar";
-	CHECK(procs_check_opts(&o) == -1);
-	o.cookie_jar = NULL;
-	o.cookie_file = "jar";		/* read only: shared safely */
-	CHECK(procs_check_opts(&o) == 0);
-}
-
 int
 main(void)
 {
@@ -134,6 +108,5 @@ main(void)
 	RUN(exit_status_combines_the_children);
 	RUN(concurrency_is_shared_with_the_remainder_first);
 	RUN(a_host_belongs_to_one_child);
-	RUN(single_writer_files_are_refused_with_more_than_one_process);
 	return unit_done("tests/unit/test_procs.c");
 }
