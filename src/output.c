@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +26,13 @@
 #include <ev.h>
 
 #include "output.h"
+#include "piperoom.h"
 #include "util.h"
 
 #define OUTPUT_HIGH	(256 * 1024)	/* write once this much is queued */
 #define OUTPUT_MAX	(1024 * 1024)	/* queued past this: admission
 					 * pauses */
 #define SLOT_KEEP	(64 * 1024)	/* larger slot buffers are freed */
-#define PIPE_SLACK	4096		/* a pipe's partly read page */
 #define ROOM_FIRST	0.001		/* seconds before the first look
 					 * again at a pipe without room */
 #define ROOM_LAST	0.032		/* ... doubling up to this while
@@ -62,6 +63,7 @@ static double		 out_room_delay = ROOM_FIRST;
 static int		 out_room_spins;	/* EV_WRITE looks without
 						 * progress */
 static size_t		 out_pipe_cap;	/* a pipe's capacity, or 0 */
+static struct piperoom	 out_pipe;	/* what is in it (out_pipe_cap) */
 static int		 out_midrec;	/* the last byte written was not
 					 * the end of a record */
 static ev_io		 out_hup_w;	/* a pipe's reader going away */
@@ -144,7 +146,9 @@ output_init(struct ev_loop *loop, int fd, int owned, uint64_t window,
 	ev_timer_init(&out_room_t, output_room_cb, ROOM_FIRST, 0.);
 	if (S_ISFIFO(st.st_mode)) {
 		fl = fcntl(out_fd, F_GETPIPE_SZ);
-		out_pipe_cap = fl > PIPE_SLACK * 2 ? (size_t)fl : 0;
+		out_pipe_cap = fl > PIPE_BUF ? (size_t)fl : 0;
+		piperoom_init(&out_pipe, out_pipe_cap,
+		    (size_t)sysconf(_SC_PAGESIZE));
 		/* The write end of a pipe never polls readable; it reports
 		 * an error once the last reader is gone. (One opened for
 		 * reading too would poll readable with our own records.) */
@@ -205,30 +209,17 @@ output_unwait(void)
 }
 
 /* How much of p (n bytes from a record boundary unless out_midrec) to
- * hand to a pipe now: whole records only, as many as surely fit, so a
- * reader that stops reading (or a run cut short after a signal) never
- * leaves half a record in the pipe. 0: wait for room. A record larger
- * than the pipe goes in pieces; nothing else can be done for it. */
+ * hand to a pipe now: whole records only, as many as surely go whole
+ * (piperoom.h). 0: wait for room. */
 static size_t
 output_pipe_fit(const char *p, size_t n)
 {
-	const char *nl;
-	size_t space;
 	int queued;
 
 	if (out_pipe_cap == 0 || out_midrec ||
 	    ioctl(out_fd, FIONREAD, &queued) < 0 || queued < 0)
 		return n;
-	space = out_pipe_cap - PIPE_SLACK > (size_t)queued ?
-	    out_pipe_cap - PIPE_SLACK - (size_t)queued : 0;
-	if (n <= space)
-		return n;
-	if (space > 0 && (nl = memrchr(p, '\n', space)) != NULL)
-		return (size_t)(nl - p) + 1;
-	nl = memchr(p, '\n', n);
-	if (nl != NULL && (size_t)(nl - p) + 1 <= out_pipe_cap - PIPE_SLACK)
-		return 0;
-	return n;
+	return piperoom_fit(&out_pipe, (uint64_t)queued, p, n);
 }
 
 /* The output failed: a regular file that got part of a record is cut
@@ -285,6 +276,8 @@ output_write(const char *p, size_t n, int *room)
 		w = write(out_fd, p + done, want);
 		if (w > 0) {
 			output_wrote(p + done, (size_t)w);
+			if (out_pipe_cap != 0)
+				piperoom_wrote(&out_pipe, (size_t)w);
 			out_midrec = p[done + (size_t)w - 1] != '\n';
 			done += (size_t)w;
 		} else if (w < 0 && errno == EINTR)

@@ -319,3 +319,44 @@ def test_ordered_output_with_a_reader_that_pauses(server, tmp_path):
     recs = parse_records(out)
     assert [r["index"] for r in recs] == list(range(3000))
     assert all(r["ok"] for r in recs)
+
+
+def test_records_written_one_at_a_time_never_leave_half_of_one_in_a_pipe(
+        server, tmp_path):
+    # Records of about 5 KB, finished one at a time (-c 1), each written
+    # on its own: a write that does not fit the tail of the pipe's last
+    # page takes pages of its own, so the 16-page pipe was full with
+    # about 50 KB in it while 61 KB looked free, and the eleventh record
+    # went in part. Now a record longer than PIPE_BUF goes only when the
+    # pages the writes still in the pipe may hold leave room for it
+    # (src/piperoom.h). The reader never reads; a signal ends the run.
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    pad = "q" * 2400
+    try:
+        f = lines_file(tmp_path / "urls", [
+            server.url("/delay?ms=5&n=%d&pad=%s" % (k, pad))
+            for k in range(400)])
+        p = cofetch(["-c", "1", "-i", f, "-o", fifo],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE)
+        try:
+            started = settled_count(server)
+            p.send_signal(signal.SIGTERM)
+            out, err = p.communicate(timeout=10 * SLOW)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        err = err.decode("utf-8", "replace")
+        check_sanitizer(err)
+        assert p.returncode == 143, err
+        assert "cut short" not in err, err
+        data = read_all(rfd, time.monotonic() + 5)
+    finally:
+        os.close(rfd)
+    assert data.endswith(b"\n")
+    recs = parse_records(data)
+    assert len(recs) + unwritten_count(err) == started
+    assert 4 <= len(recs) and all(r["ok"] for r in recs)
