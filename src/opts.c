@@ -392,8 +392,7 @@ opts_finish(struct opts *o)
 {
 	struct stat st;
 	const char *env;
-	size_t i, nstdin = 0;
-	int stdin_used;
+	size_t i;
 
 	if (o->resume && o->output == NULL) {
 		usagef("--resume needs -o FILE: it appends to the records "
@@ -406,20 +405,6 @@ opts_finish(struct opts *o)
 		return -1;
 	if (o->output != NULL && strcmp(o->output, "-") == 0)
 		o->output = NULL;
-	stdin_used = o->nurls == 0 && o->ninputs == 0;
-	for (i = 0; i < o->ninputs; i++)
-		if (strcmp(o->inputs[i], "-") == 0)
-			nstdin++;
-	if (nstdin > 1) {
-		usagef("-i - (stdin) given more than once: stdin can be read "
-		    "only once");
-		return -1;
-	}
-	if ((stdin_used || nstdin > 0) && o->data_stdin) {
-		usagef("-d @- reads the body from stdin, but stdin is also "
-		    "the input: give URLs or -i FILE");
-		return -1;
-	}
 	o->retry_on.unsafe = o->retry_unsafe;
 	/* The CA variables, read as curl reads them. */
 	if (o->cacert == NULL && (env = getenv("CURL_CA_BUNDLE")) != NULL &&

@@ -95,6 +95,7 @@ struct opts {
 	const char	 *cookie_file;	/* --cookie FILE (no '='), or NULL */
 	const char	 *cookie_jar;	/* --cookie-jar FILE, or NULL */
 	int		  data_stdin;	/* the body is read from stdin (@-) */
+	int		  headers_stdin; /* -H @- given, times */
 
 	/* The config file (man page, FILES). */
 	const char	 *config_path;	/* looked at, or NULL */

@@ -98,6 +98,8 @@ opt_header(struct opts *o, const struct opt_def *d, const char *arg,
 	}
 	/* -H @FILE: one header a line, as curl reads it, so a token stays
 	 * out of the process list. */
+	if (strcmp(arg, "@-") == 0)
+		o->headers_stdin++;
 	if (read_file(arg + 1, &text, &len) < 0)
 		return cannot_read(arg + 1, err, errlen);
 	opts_own(o, text);
@@ -374,9 +376,50 @@ opts_check_processes(const struct opts *o)
 	return -1;
 }
 
+/* Stdin can be read once: by the input (-i -, or no URLs and no -i), by
+ * -d @- or by one -H @-, never by two of them. */
+static int
+opts_check_stdin(const struct opts *o)
+{
+	const char *who[3];
+	size_t i, n = 0, nstdin = 0;
+
+	for (i = 0; i < o->ninputs; i++)
+		if (strcmp(o->inputs[i], "-") == 0)
+			nstdin++;
+	if (nstdin > 1) {
+		usagef("-i - (stdin) given more than once: stdin can be read "
+		    "only once");
+		return -1;
+	}
+	if (o->data_stdin)
+		who[n++] = "-d @-";
+	if (o->headers_stdin > 0)
+		who[n++] = "-H @-";
+	if (nstdin > 0)
+		who[n++] = "-i -";
+	else if (o->nurls == 0 && o->ninputs == 0)
+		who[n++] = "the input (no URL arguments, no -i)";
+	if (o->headers_stdin > 1) {
+		usagef("-H @- given more than once: stdin can be read only "
+		    "once");
+		return -1;
+	}
+	if (n > 1) {
+		usagef("%s and %s both read stdin, which can be read only "
+		    "once%s", who[0], who[1], strcmp(who[n - 1], "-i -") == 0 ||
+		    strncmp(who[n - 1], "the input", 9) == 0 ? ": give URLs "
+		    "or -i FILE" : "");
+		return -1;
+	}
+	return 0;
+}
+
 int
 opts_check_pairs(struct opts *o)
 {
+	if (opts_check_stdin(o) < 0)
+		return -1;
 	if (opts_check_processes(o) < 0)
 		return -1;
 	if (o->only_changed && o->state_file == NULL) {

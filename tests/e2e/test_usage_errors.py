@@ -4,11 +4,13 @@ accepted, points to --help, nothing reaches stdout, the exit status is 2,
 and no request is made (the scripted server sees nothing, although every
 run is also given a URL of it)."""
 
+import json
 import subprocess
 
 import pytest
 
-from conftest import SLOW, binary_env, check_sanitizer, lines_file
+from conftest import (BINARY, SLOW, binary_env, check_sanitizer,
+                      lines_file)
 
 HINT = "Try 'cofetch --help'."
 
@@ -219,3 +221,37 @@ def test_every_usage_error_leaves_the_output_file_alone(cofetch_bin, server,
                                        server.url("/ok")])
     assert code == 2
     assert out_file.read_text() == '{"index":0}\n'
+
+
+@pytest.mark.parametrize("args,first,second", [
+    (["-H", "@-"], "-H @-", "the input"),
+    (["-H", "@-", "-i", "-"], "-H @-", "-i -"),
+    (["-d", "@-"], "-d @-", "the input"),
+    (["-d", "@-", "-H", "@-", "URL"], "-d @-", "-H @-"),
+    (["-H", "@-", "-H", "@-", "URL"], "-H @-", "more than once"),
+], ids=["H-input", "H-i", "d-input", "d-H", "H-H"])
+def test_two_readers_of_stdin_are_a_usage_error(server, tmp_path, args,
+                                                first, second):
+    # -H @- used to take stdin silently: `cofetch -H @- -i -` then read
+    # an empty input and exited 0 with no record.
+    args = [server.url("/ok") if a == "URL" else a for a in args]
+    p = subprocess.run([BINARY] + args, input=b"X-A: 1\n",
+                       capture_output=True, env=binary_env(),
+                       timeout=30 * SLOW)
+    err = p.stderr.decode("utf-8", "replace")
+    check_sanitizer(err)
+    assert p.returncode == 2, err
+    assert p.stdout == b""
+    assert first in err and second in err, err
+    assert server.stats()["count"] == 0
+
+
+def test_header_lines_from_stdin_with_urls_as_arguments(server):
+    p = subprocess.run([BINARY, "-H", "@-", "--body", "text",
+                        server.url("/echo")],
+                       input=b"X-From-Stdin: yes\n", capture_output=True,
+                       env=binary_env(), timeout=30 * SLOW)
+    assert p.returncode == 0, p.stderr
+    rec = json.loads(p.stdout)
+    sent = json.loads(rec["body"])["headers"]
+    assert ["X-From-Stdin", "yes"] in sent, sent
