@@ -152,7 +152,10 @@ source_open(struct source *s, const char *name, char *err, size_t errlen)
 		s->owned = 0;
 		s->name = "stdin";
 	} else {
-		s->fd = open(name, O_RDONLY | O_CLOEXEC);
+		/* Non-blocking: a FIFO without a writer yet must not
+		 * hold the run (URL arguments come first); it is read
+		 * once per readiness like any pipe. */
+		s->fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		s->owned = 1;
 		if (s->fd < 0) {
 			(void)snprintf(err, errlen, "cannot read %s: %s",

@@ -498,3 +498,25 @@ def test_slow_producer_does_not_stall_transfers_in_flight(spawn, server):
     p.close_stdin()
     code, recs, err = p.finish(timeout=10)
     assert code == 0, err
+
+
+def test_a_fifo_without_a_writer_does_not_hold_the_url_arguments(
+        spawn, server, tmp_path):
+    # -i FIFO opened before anyone writes to it: open() used to block, so
+    # the URL argument waited for a writer too. Now the argument is
+    # fetched at once, the FIFO's lines when they come, and the run ends
+    # when the writer closes.
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    p = spawn([server.url("/ok?from=arg"), "-i", fifo])
+    deadline = time.monotonic() + 10 * SLOW
+    while time.monotonic() < deadline and not server.requests():
+        time.sleep(0.02)
+    assert [r["target"] for r in server.requests()] == ["/ok?from=arg"]
+    assert p.p.poll() is None, "the run ended before the FIFO had a writer"
+    with open(fifo, "w") as w:
+        w.write(server.url("/ok?from=fifo") + "\n")
+    code, recs, err = p.finish(timeout=10)
+    assert code == 0, err
+    assert [r["url"] for r in sorted(recs, key=lambda r: r["index"])] == [
+        server.url("/ok?from=arg"), server.url("/ok?from=fifo")]
