@@ -51,6 +51,10 @@ struct task {
 	double			 wait_mark;	/* host_clock() or ev_now
 						 * as the wait began */
 	double			 wait;		/* this attempt's wait */
+	double			 paused;	/* seconds of the last retry
+						 * sleep spent in a host pause
+						 * (a Retry-After), counted in
+						 * the next attempt's wait */
 	struct robots_entry	*robots;	/* --robots: the origin's
 						 * rules, a reference, or
 						 * NULL */
@@ -347,7 +351,8 @@ task_run(struct task *t)
 			break;			/* task_cancel() gave it back */
 		t->host_wait.granted = 0;
 		t->host_held = 1;
-		t->wait = host_clock(t->host) - t->wait_mark;
+		t->wait = t->paused + (host_clock(t->host) - t->wait_mark);
+		t->paused = 0;
 		/* A start slot: -r. A retry takes one too. */
 		if (!rate_try(env.rate)) {
 			t->wait_mark = ev_now(env.loop);
@@ -405,6 +410,7 @@ task_run(struct task *t)
 		if (o->verbosity > 0)
 			task_say_retry(t, delay);
 		t->slept = 0;
+		t->wait_mark = ev_now(env.loop);
 		ev_timer_set(&t->backoff, delay, 0.);
 		ev_timer_start(env.loop, &t->backoff);
 		CO_AWAIT(&t->co, t->slept || t->cancelled);
@@ -412,6 +418,11 @@ task_run(struct task *t)
 		ev_timer_stop(env.loop, &t->backoff);
 		if (t->cancelled)
 			break;
+		/* A Retry-After paused the host (task_note_host()): the
+		 * sleep was that pause, which time.wait counts (SPEC). */
+		if ((t->res.status == 429 || t->res.status == 503) &&
+		    t->xfer.retry_after >= 0)
+			t->paused = ev_now(env.loop) - t->wait_mark;
 	}
 	if (t->cancelled && !t->keep_result) {
 		result_reset(&t->res);

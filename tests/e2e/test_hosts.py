@@ -87,6 +87,9 @@ def test_retried_request_waits_out_the_host_pause(run, server, tmp_path):
     assert all(t >= a[0] + 0.99 for t in a[1:]), [t - a[0] for t in a]
     first = [r for r in recs if "flaky" in r["url"]][0]
     assert first["attempts"] == 2
+    # Its own Retry-After paused the host: its final attempt waited that
+    # pause out, and time.wait says so.
+    assert 0.9 <= first["time"]["wait"] <= first["elapsed"], first
 
 
 def test_queue_option_bounds_the_read_ahead(run, server, tmp_path):
