@@ -4,7 +4,6 @@
  * B-tree pages, and memory is SQLite's page cache, whatever the number
  * of keys. */
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,26 +14,8 @@
 
 #include "state.h"
 
-/* The layout of a new store (version 3). Rows are in the order their
- * keys were first seen (rowid), so a run over the same list as the last
- * one reads and rewrites the table's pages in turn, not one random page
- * per request; a key is found through the index on h, a 64-bit hash of
- * the key (state_key_hash), and the key text itself settles collisions. */
-static const char state_schema[] =
-	"CREATE TABLE entries ("
-	" h INTEGER NOT NULL,"
-	" key TEXT NOT NULL,"
-	" etag TEXT,"
-	" last_modified TEXT,"
-	" hash BLOB,"
-	" status INTEGER,"
-	" fetched_at INTEGER,"
-	" changed_at INTEGER);"
-	"CREATE INDEX entries_h ON entries (h)";
-
 /* Schema steps: steps[v] takes a store from user_version v to v + 1.
- * Version 1 had no change time; versions 1 and 2 kept the rows in a
- * WITHOUT ROWID table ordered by key text. */
+ * Version 1 had no change time. */
 static const char *const state_steps[STATE_SCHEMA] = {
 	"CREATE TABLE entries ("
 	" key TEXT PRIMARY KEY NOT NULL,"
@@ -45,45 +26,34 @@ static const char *const state_steps[STATE_SCHEMA] = {
 	" fetched_at INTEGER"
 	") WITHOUT ROWID",
 	"ALTER TABLE entries ADD COLUMN changed_at INTEGER",
-	"CREATE TABLE entries_v3 ("
-	" h INTEGER NOT NULL,"
-	" key TEXT NOT NULL,"
-	" etag TEXT,"
-	" last_modified TEXT,"
-	" hash BLOB,"
-	" status INTEGER,"
-	" fetched_at INTEGER,"
-	" changed_at INTEGER);"
-	"INSERT INTO entries_v3 SELECT cofetch_key_hash(key), key, etag,"
-	" last_modified, hash, status, fetched_at, changed_at FROM entries;"
-	"DROP TABLE entries;"
-	"ALTER TABLE entries_v3 RENAME TO entries;"
-	"CREATE INDEX entries_h ON entries (h)",
 };
 
 /* A response with content: everything is replaced but the change time,
- * which stays when ?8 is NULL (unchanged). An UPDATE, then an INSERT
- * when there was no row: in a cron run most keys are there. h is not
- * set, so the index is never written by an update. */
+ * which stays when ?7 is NULL (unchanged). An UPDATE, then an INSERT
+ * when there was no row: in a cron run most keys are there, and a plain
+ * UPDATE costs half of an upsert. */
 static const char state_sql_content[] =
-	"UPDATE entries SET etag = ?3, last_modified = ?4, hash = ?5,"
-	" status = ?6, fetched_at = ?7, changed_at = coalesce(?8, changed_at)"
-	" WHERE h = ?1 AND key = ?2";
+	"UPDATE entries SET etag = ?2, last_modified = ?3, hash = ?4,"
+	" status = ?5, fetched_at = ?6, changed_at = coalesce(?7, changed_at)"
+	" WHERE key = ?1";
+/* Content for a key with no stored hash (most likely no row at all):
+ * one upsert rather than an UPDATE that finds nothing. */
 static const char state_sql_content_new[] =
-	"INSERT INTO entries (h, key, etag, last_modified, hash, status,"
-	" fetched_at, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)";
+	"INSERT INTO entries (key, etag, last_modified, hash, status,"
+	" fetched_at, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+	" ON CONFLICT (key) DO UPDATE SET etag = ?2, last_modified = ?3,"
+	" hash = ?4, status = ?5, fetched_at = ?6, changed_at = ?6";
 /* A 304 or a failure: the stored content stands; a 304's validators
  * replace the stored ones when it carries any. */
 static const char state_sql_touch[] =
-	"UPDATE entries SET etag = coalesce(?3, etag),"
-	" last_modified = coalesce(?4, last_modified), status = ?5,"
-	" fetched_at = ?6 WHERE h = ?1 AND key = ?2";
+	"UPDATE entries SET etag = coalesce(?2, etag),"
+	" last_modified = coalesce(?3, last_modified), status = ?4,"
+	" fetched_at = ?5 WHERE key = ?1";
 static const char state_sql_touch_new[] =
-	"INSERT INTO entries (h, key, etag, last_modified, status,"
-	" fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-/* Every row with the key's hash: almost always none or one. */
+	"INSERT INTO entries (key, etag, last_modified, status, fetched_at)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char state_sql_lookup[] =
-	"SELECT key, etag, last_modified, hash FROM entries WHERE h = ?1";
+	"SELECT etag, last_modified, hash FROM entries WHERE key = ?1";
 
 static sqlite3		*db;		/* owned, or NULL: no --state */
 static sqlite3_stmt	*st_lookup, *st_content, *st_touch; /* owned */
@@ -110,31 +80,6 @@ state_key(struct buf *out, const struct request *req, const struct opts *o)
 	buf_adds(out, request_method(req, o));
 	buf_addc(out, ' ');
 	buf_adds(out, req->url != NULL ? req->url : "");
-}
-
-int64_t
-state_key_hash(const char *key, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a, 64 bits */
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 0x100000001b3ULL;
-	}
-	/* SQLite's integers are signed: the same 64 bits, two's
-	 * complement. */
-	return h <= INT64_MAX ? (int64_t)h : -(int64_t)(~h) - 1;
-}
-
-/* cofetch_key_hash(key) in SQL, for the upgrade to version 3. */
-static void
-state_key_hash_sql(sqlite3_context *c, int argc, sqlite3_value **argv)
-{
-	const char *k = (const char *)sqlite3_value_text(argv[0]);
-
-	sqlite3_result_int64(c, state_key_hash(k != NULL ? k : "",
-	    (size_t)sqlite3_value_bytes(argv[0])));
 }
 
 void
@@ -232,13 +177,7 @@ state_migrate(long long v, char *err, size_t errlen)
 		    "SQLite database with other tables)");
 		return -1;
 	}
-	if (v == 0 && state_exec(state_schema) < 0)
-		goto fail;
-	if (sqlite3_create_function(db, "cofetch_key_hash", 1, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC, NULL, state_key_hash_sql, NULL,
-	    NULL) != SQLITE_OK)
-		goto fail;
-	for (; v > 0 && v < STATE_SCHEMA; v++)
+	for (; v < STATE_SCHEMA; v++)
 		if (state_exec(state_steps[v]) < 0)
 			goto fail;
 	(void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
@@ -382,27 +321,20 @@ state_lookup(const struct request *req, struct state_prev *prev)
 	if (db == NULL)
 		return;
 	state_key(&skey, req, so);
-	(void)sqlite3_bind_int64(st_lookup, 1, state_key_hash(skey.data,
-	    skey.len));
-	/* Rows of other keys with the same hash are skipped. */
-	while ((rc = sqlite3_step(st_lookup)) == SQLITE_ROW) {
-		if ((size_t)sqlite3_column_bytes(st_lookup, 0) != skey.len ||
-		    memcmp(sqlite3_column_blob(st_lookup, 0), skey.data,
-		    skey.len) != 0)
-			continue;
-		state_col_text(st_lookup, 1, prev->etag, sizeof(prev->etag));
-		state_col_text(st_lookup, 2, prev->last_modified,
+	(void)sqlite3_bind_text(st_lookup, 1, skey.data, (int)skey.len,
+	    SQLITE_STATIC);
+	rc = sqlite3_step(st_lookup);
+	if (rc == SQLITE_ROW) {
+		state_col_text(st_lookup, 0, prev->etag, sizeof(prev->etag));
+		state_col_text(st_lookup, 1, prev->last_modified,
 		    sizeof(prev->last_modified));
-		h = sqlite3_column_blob(st_lookup, 3);
-		if (h != NULL && sqlite3_column_bytes(st_lookup, 3) ==
+		h = sqlite3_column_blob(st_lookup, 2);
+		if (h != NULL && sqlite3_column_bytes(st_lookup, 2) ==
 		    HASH_LEN) {
 			memcpy(prev->hash, h, HASH_LEN);
 			prev->found = 1;
 		}
-		rc = SQLITE_DONE;
-		break;
-	}
-	if (rc != SQLITE_DONE)
+	} else if (rc != SQLITE_DONE)
 		state_fail("cannot read");
 	(void)sqlite3_reset(st_lookup);
 }
@@ -421,23 +353,22 @@ static void
 state_bind(sqlite3_stmt *s, int content, const struct result *res,
     const unsigned char *d, sqlite3_int64 now)
 {
-	(void)sqlite3_bind_int64(s, 1, state_key_hash(skey.data, skey.len));
-	(void)sqlite3_bind_text(s, 2, skey.data, (int)skey.len,
+	(void)sqlite3_bind_text(s, 1, skey.data, (int)skey.len,
 	    SQLITE_STATIC);
-	state_bind_opt(s, 3, res->status == 304 || content ? res->etag : "");
-	state_bind_opt(s, 4, res->status == 304 || content ?
+	state_bind_opt(s, 2, res->status == 304 || content ? res->etag : "");
+	state_bind_opt(s, 3, res->status == 304 || content ?
 	    res->last_modified : "");
 	if (content) {
-		(void)sqlite3_bind_blob(s, 5, d, HASH_LEN, SQLITE_STATIC);
-		(void)sqlite3_bind_int64(s, 6, res->status);
-		(void)sqlite3_bind_int64(s, 7, now);
-		if (s == st_content && res->changed == CHANGED_NO)
-			(void)sqlite3_bind_null(s, 8);
-		else if (s == st_content)
-			(void)sqlite3_bind_int64(s, 8, now);
-	} else {
+		(void)sqlite3_bind_blob(s, 4, d, HASH_LEN, SQLITE_STATIC);
 		(void)sqlite3_bind_int64(s, 5, res->status);
 		(void)sqlite3_bind_int64(s, 6, now);
+		if (s == st_content && res->changed == CHANGED_NO)
+			(void)sqlite3_bind_null(s, 7);
+		else if (s == st_content)
+			(void)sqlite3_bind_int64(s, 7, now);
+	} else {
+		(void)sqlite3_bind_int64(s, 4, res->status);
+		(void)sqlite3_bind_int64(s, 5, now);
 	}
 }
 
@@ -466,11 +397,12 @@ state_note(const struct request *req, const struct result *res)
 	content = res->kind == KIND_NONE && res->status != 304 &&
 	    hash_parse(res->hash, d) == 0;
 	state_key(&skey, req, so);
-	s = content ? st_content : st_touch;
+	s = !content ? st_touch : res->changed == CHANGED_UNKNOWN ?
+	    st_content_new : st_content;
 	state_bind(s, content, res, d, now);
 	if (state_step(s) < 0)
 		goto fail;
-	if (sqlite3_changes(db) == 0) {
+	if (s != st_content_new && sqlite3_changes(db) == 0) {
 		s = content ? st_content_new : st_touch_new;
 		state_bind(s, content, res, d, now);
 		if (state_step(s) < 0)

@@ -19,7 +19,6 @@
 #define COFETCH_STATE_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "hash.h"
 #include "opts.h"
@@ -30,7 +29,7 @@
 #define STATE_WAIT_MS	5000	/* for a file another run holds */
 #define STATE_BATCH	1000	/* records per transaction, at most */
 #define STATE_BATCH_SEC	1.0	/* seconds per transaction, at most */
-#define STATE_SCHEMA	3	/* PRAGMA user_version of this layout */
+#define STATE_SCHEMA	2	/* PRAGMA user_version of this layout */
 
 struct ev_loop;
 
@@ -69,9 +68,6 @@ void	state_note(const struct request *req, const struct result *res);
  * none was stored. */
 void	state_compare(const struct state_prev *prev, struct result *r,
 	    const unsigned char *digest);
-/* Pure: the 64-bit FNV-1a hash of the len bytes of key, as SQLite's
- * signed integer; the store finds a key's rows by it. */
-int64_t	state_key_hash(const char *key, size_t len);
 /* The key of req (see above) into out, replacing its contents. */
 void	state_key(struct buf *out, const struct request *req,
 	    const struct opts *o);

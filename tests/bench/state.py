@@ -2,7 +2,7 @@
 """tests/bench/state.py: what --state costs, against nginx on 127.0.0.1.
 
 1. Fill a store with KEYS keys (default 1,000,000) the way cofetch writes
-   them (schema 3: a key like "GET http://host/p?k=N", an ETag, a
+   them (schema 2: a key like "GET http://host/p?k=N", an ETag, a
    Last-Modified, a 32-byte hash, status and times); report bytes per key.
 2. N requests (default 100,000) to nginx, at -c 50, with -o /dev/null:
    a) without --state                   (baseline)
@@ -62,18 +62,9 @@ http {{
 }}
 """
 
-SCHEMA = ("CREATE TABLE entries (h INTEGER NOT NULL, key TEXT NOT NULL, "
-          "etag TEXT, last_modified TEXT, hash BLOB, status INTEGER, "
-          "fetched_at INTEGER, changed_at INTEGER)")
-INDEX = "CREATE INDEX entries_h ON entries (h)"
-
-
-def key_hash(key):
-    """state_key_hash() of src/state.c: FNV-1a 64 as a signed integer."""
-    h = 0xcbf29ce484222325
-    for b in key.encode():
-        h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
-    return h - (1 << 64) if h >= 1 << 63 else h
+SCHEMA = ("CREATE TABLE entries (key TEXT PRIMARY KEY NOT NULL, etag TEXT, "
+          "last_modified TEXT, hash BLOB, status INTEGER, fetched_at "
+          "INTEGER, changed_at INTEGER) WITHOUT ROWID")
 
 
 def free_port():
@@ -110,16 +101,15 @@ def fill(db, keys, port):
     con = sqlite3.connect(db)
     con.execute("PRAGMA journal_mode = WAL")
     con.execute(SCHEMA)
-    con.execute(INDEX)
-    con.execute("PRAGMA user_version = 3")
+    con.execute("PRAGMA user_version = 2")
     now = int(time.time())
     names = ("GET http://127.0.0.1:%d/%d.json?old=%d" % (port, i % 100, i)
             for i in range(keys))
-    rows = ((key_hash(k), k, '"%x-%x"' % (0x6560a0b0 + i, 200 + i % 100),
+    rows = ((k, '"%x-%x"' % (0x6560a0b0 + i, 200 + i % 100),
              "Mon, 30 Nov 2026 10:00:00 GMT",
              hashlib.sha256(b"%d" % i).digest(), 200, now, now)
             for i, k in enumerate(names))
-    con.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?)", rows)
+    con.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?)", rows)
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
