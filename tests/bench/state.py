@@ -14,8 +14,12 @@
    round (of either order: a busy machine only slows runs down), the
    median wall seconds and the peak RSS (ru_maxrss of the child).
 
+   With --callgrind N, a, b and c also run for N URLs under callgrind:
+   instructions per request and their ratios (start-up included).
+
 Usage: tests/bench/state.py [--n N] [--keys K] [--repeat R]
                             [--order key|shuffled|both] [--json FILE]
+                            [--callgrind N]
                             [--body-size BYTES] [--cofetch P]
 Targets (issue 13): b/a and c/a <= 1.25, peak RSS < 32 MB.
 """
@@ -25,6 +29,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import socket
@@ -158,6 +163,35 @@ def measure(a, d, base_db, port, shuffle):
     return res, os.path.getsize(db)
 
 
+def callgrind(a, d, base_db, port):
+    """Instructions of a, b and c (in key order, a fresh store copy) under
+    valgrind --tool=callgrind for a.callgrind URLs: {mode: Ir}."""
+    urls = os.path.join(d, "urls-cg.txt")
+    with open(urls, "w") as f:
+        f.writelines("http://127.0.0.1:%d/%d.json?k=%d\n" % (port, i % 100,
+                                                             i)
+                     for i in range(a.callgrind))
+    db = os.path.join(d, "cg.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)
+    shutil.copy(base_db, db)
+    out = {}
+    for k, extra in (("a", []), ("b", ["--state", db]),
+                     ("c", ["--state", db])):
+        cg = os.path.join(d, "callgrind.out")
+        p = subprocess.run(["valgrind", "--tool=callgrind",
+                            "--callgrind-out-file=" + cg, a.cofetch, "-q",
+                            "-c", "50", "-i", urls, "-o", "/dev/null"] +
+                           extra, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE)
+        m = re.search(rb"Collected : (\d+)", p.stderr)
+        if p.returncode != 0 or not m:
+            sys.exit("callgrind run failed: %s" % p.stderr[-500:])
+        out[k] = int(m.group(1))
+    return out
+
+
 NAMES = {"a": "no --state", "b": "--state, new keys (200)",
          "c": "--state, conditional (304)"}
 
@@ -177,6 +211,10 @@ def main():
     ap.add_argument("--shuffle", action="store_true",
                     help="same as --order shuffled")
     ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument("--callgrind", type=int, default=0, metavar="N",
+                    help="also count instructions of a, b and c for N URLs "
+                    "in key order under callgrind (stable on a busy "
+                    "machine; 0: not)")
     ap.add_argument("--cofetch", default=os.environ.get("COFETCH") or
                     os.path.join(ROOT, "cofetch"))
     a = ap.parse_args()
@@ -224,6 +262,13 @@ def main():
             print("  store after the runs: %d keys, %d bytes, %.0f "
                   "bytes/key" % (a.keys + a.n, size2,
                                  size2 / (a.keys + a.n)), flush=True)
+        if a.callgrind:
+            ir = out["callgrind"] = callgrind(a, d, base_db, port)
+            print("instructions (callgrind), %d URLs in key order:" %
+                  a.callgrind)
+            for k in "abc":
+                print("  %-28s %6.1f k/request  x%.2f" % (
+                    NAMES[k], ir[k] / 1e3 / a.callgrind, ir[k] / ir["a"]))
         if a.json:
             with open(a.json, "w") as f:
                 json.dump(out, f, indent=1)
