@@ -16,6 +16,9 @@
 
 /* Schema steps: steps[v] takes a store from user_version v to v + 1.
  * Version 1 had no change time. */
+#define STATE_STR_(x)	#x
+#define STATE_STR(x)	STATE_STR_(x)
+
 static const char *const state_steps[STATE_SCHEMA] = {
 	"CREATE TABLE entries ("
 	" key TEXT PRIMARY KEY NOT NULL,"
@@ -217,6 +220,11 @@ state_open(const char *path, const struct opts *o, struct ev_loop *loop,
 		buf_free(&skey);
 		return -1;
 	}
+	/* One thread, and no memory statistics: SQLite then takes no mutex
+	 * and keeps no counters on its hot paths (this must come before
+	 * its first use, and cofetch has no other). */
+	(void)sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
@@ -238,10 +246,18 @@ state_open(const char *path, const struct opts *o, struct ev_loop *loop,
 	 * a store of a few million keys stay cached, so a lookup reads one
 	 * leaf page at most; a measured half of the reads of a 1M-key store
 	 * go away. */
+	/* A checkpoint every STATE_CHECKPOINT_PAGES pages of WAL rather
+	 * than SQLite's 1000: each is two fsyncs on the loop, and a page
+	 * rewritten by several batches is copied back once. 1000 pages was
+	 * a checkpoint every 2 or 3 batches of a 1M-key store; measured on
+	 * 100k requests, fdatasync 58 -> 10 (250 -> 34 shuffled), pwrite
+	 * -10% (-20%), pread -25% (-35%). */
 	if (state_exec("PRAGMA cache_size = -8192") < 0 ||
 	    state_exec("COMMIT") < 0 ||
 	    state_exec("PRAGMA journal_mode = WAL") < 0 ||
 	    state_exec("PRAGMA synchronous = NORMAL") < 0 ||
+	    state_exec("PRAGMA wal_autocheckpoint = "
+	    STATE_STR(STATE_CHECKPOINT_PAGES)) < 0 ||
 	    state_exec("BEGIN") < 0)
 		goto fail;
 	if (state_prepare(state_sql_lookup, &st_lookup) < 0 ||

@@ -13,8 +13,13 @@
  * Updates are batched into transactions of at most STATE_BATCH records
  * or STATE_BATCH_SEC seconds, committed from a timer, so a commit always
  * follows the output flush of the records it describes. The file is in
- * WAL mode with synchronous=NORMAL: a crash (kill -9, power loss) loses
- * at most the updates of the batch under way and never corrupts it. */
+ * WAL mode with synchronous=NORMAL: a crash of the process (kill -9)
+ * loses at most the updates of the batch under way, and nothing ever
+ * corrupts the file. Commits do not fsync; a checkpoint (two fsyncs)
+ * runs at the commit that takes the WAL past STATE_CHECKPOINT_PAGES, on
+ * the loop, so a power loss can also take the batches committed since
+ * the last one (their records are then reported again by the next
+ * run). */
 #ifndef COFETCH_STATE_H
 #define COFETCH_STATE_H
 
@@ -30,6 +35,9 @@
 #define STATE_BATCH	1000	/* records per transaction, at most */
 #define STATE_BATCH_SEC	1.0	/* seconds per transaction, at most */
 #define STATE_SCHEMA	2	/* PRAGMA user_version of this layout */
+#define STATE_CHECKPOINT_PAGES 10000	/* WAL pages (4 KB) between
+					 * checkpoints: the WAL file grows
+					 * to about 40 MB at most */
 
 struct ev_loop;
 

@@ -8,19 +8,28 @@
    a) without --state                   (baseline)
    b) --state on the filled store, first sight of N new keys (200s)
    c) the same again: every request conditional, 304s
-   Each is run REPEAT times; the report gives the median user+sys CPU
-   seconds of cofetch, the ratio to the baseline, wall seconds and peak
-   RSS (ru_maxrss of the child).
+   Each is run REPEAT times (a, b, c alternating), for the URLs in input
+   order and shuffled; the report gives the lowest user+sys CPU seconds of
+   cofetch (every round's in brackets), the ratio to the best baseline
+   round (of either order: a busy machine only slows runs down), the
+   median wall seconds and the peak RSS (ru_maxrss of the child).
 
-Usage: tests/bench/state.py [--n N] [--keys K] [--repeat R] [--shuffle]
+   With --callgrind N, a, b and c also run for N URLs under callgrind:
+   instructions per request and their ratios (start-up included).
+
+Usage: tests/bench/state.py [--n N] [--keys K] [--repeat R]
+                            [--order key|shuffled|both] [--json FILE]
+                            [--callgrind N]
                             [--body-size BYTES] [--cofetch P]
 Targets (issue 13): b/a and c/a <= 1.25, peak RSS < 32 MB.
 """
 
 import argparse
 import hashlib
+import json
 import os
 import random
+import re
 import resource
 import shutil
 import socket
@@ -126,6 +135,67 @@ def run(cofetch, args):
     return cpu, wall, after.ru_maxrss
 
 
+def measure(a, d, base_db, port, shuffle):
+    """Rounds of a/b/c for one URL order; {mode: [(cpu, wall, rss_kb)]}."""
+    urls = os.path.join(d, "urls.txt")
+    lines = ["http://127.0.0.1:%d/%d.json?k=%d\n" % (port, i % 100, i)
+             for i in range(a.n)]
+    if shuffle:
+        random.Random(1).shuffle(lines)
+    with open(urls, "w") as f:
+        f.writelines(lines)
+    common = ["-q", "-c", "50", "-i", urls, "-o", "/dev/null"]
+    res = {"a": [], "b": [], "c": []}
+    db = os.path.join(d, "run.db")
+    for _ in range(a.repeat):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.unlink(db + suffix)
+        shutil.copy(base_db, db)
+        # One child at a time, so ru_maxrss is this child's; a, b, c
+        # alternate, so load from elsewhere hits them alike.
+        for k, extra in (("a", []), ("b", ["--state", db]),
+                         ("c", ["--state", db])):
+            r = subprocess.run([sys.executable, __file__, "--child",
+                                a.cofetch] + common + extra,
+                               stdout=subprocess.PIPE, check=True)
+            res[k].append(tuple(map(float, r.stdout.split())))
+    return res, os.path.getsize(db)
+
+
+def callgrind(a, d, base_db, port):
+    """Instructions of a, b and c (in key order, a fresh store copy) under
+    valgrind --tool=callgrind for a.callgrind URLs: {mode: Ir}."""
+    urls = os.path.join(d, "urls-cg.txt")
+    with open(urls, "w") as f:
+        f.writelines("http://127.0.0.1:%d/%d.json?k=%d\n" % (port, i % 100,
+                                                             i)
+                     for i in range(a.callgrind))
+    db = os.path.join(d, "cg.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)
+    shutil.copy(base_db, db)
+    out = {}
+    for k, extra in (("a", []), ("b", ["--state", db]),
+                     ("c", ["--state", db])):
+        cg = os.path.join(d, "callgrind.out")
+        p = subprocess.run(["valgrind", "--tool=callgrind",
+                            "--callgrind-out-file=" + cg, a.cofetch, "-q",
+                            "-c", "50", "-i", urls, "-o", "/dev/null"] +
+                           extra, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE)
+        m = re.search(rb"Collected : (\d+)", p.stderr)
+        if p.returncode != 0 or not m:
+            sys.exit("callgrind run failed: %s" % p.stderr[-500:])
+        out[k] = int(m.group(1))
+    return out
+
+
+NAMES = {"a": "no --state", "b": "--state, new keys (200)",
+         "c": "--state, conditional (304)"}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=100000)
@@ -133,59 +203,75 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--body-size", type=int, default=200,
                     help="bytes of each response body (about)")
+    ap.add_argument("--order", choices=("key", "shuffled", "both"),
+                    default="both",
+                    help="URLs in the input's order (key), in random order "
+                    "(shuffled: every lookup and update on another page), "
+                    "or both one after the other (default)")
     ap.add_argument("--shuffle", action="store_true",
-                    help="URLs in random order, not in the store's key "
-                    "order (every lookup and update on another page)")
+                    help="same as --order shuffled")
+    ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument("--callgrind", type=int, default=0, metavar="N",
+                    help="also count instructions of a, b and c for N URLs "
+                    "in key order under callgrind (stable on a busy "
+                    "machine; 0: not)")
     ap.add_argument("--cofetch", default=os.environ.get("COFETCH") or
                     os.path.join(ROOT, "cofetch"))
     a = ap.parse_args()
+    if a.shuffle:
+        a.order = "shuffled"
+    orders = ("key", "shuffled") if a.order == "both" else (a.order,)
     d = tempfile.mkdtemp(prefix="cofetch-state-bench-")
     ng, port = start_nginx(d, a.body_size)
+    out = {"keys": a.keys, "n": a.n, "repeat": a.repeat, "orders": {}}
     try:
         base_db = os.path.join(d, "filled.db")
         t0 = time.monotonic()
         fill(base_db, a.keys, port)
         size = os.path.getsize(base_db)
+        out["store_bytes"] = size
+        out["bytes_per_key"] = size / a.keys
         print("store: %d keys, %d bytes, %.0f bytes/key (filled in %.1f s)"
-              % (a.keys, size, size / a.keys, time.monotonic() - t0))
-        urls = os.path.join(d, "urls.txt")
-        lines = ["http://127.0.0.1:%d/%d.json?k=%d\n" % (port, i % 100, i)
-                 for i in range(a.n)]
-        if a.shuffle:
-            random.Random(1).shuffle(lines)
-        with open(urls, "w") as f:
-            f.writelines(lines)
-        common = ["-q", "-c", "50", "-i", urls, "-o", "/dev/null"]
-        res = {"a": [], "b": [], "c": []}
-        rss = {"a": 0, "b": 0, "c": 0}
-        for _ in range(a.repeat):
-            db = os.path.join(d, "run.db")
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(db + suffix):
-                    os.unlink(db + suffix)
-            shutil.copy(base_db, db)
-            # One child at a time, so ru_maxrss is this child's.
-            for k, extra in (("a", []), ("b", ["--state", db]),
-                             ("c", ["--state", db])):
-                r = subprocess.run([sys.executable, __file__, "--child",
-                                    a.cofetch] + common + extra,
-                                   stdout=subprocess.PIPE, check=True)
-                cpu, wall, maxrss = map(float, r.stdout.split())
-                res[k].append((cpu, wall))
-                rss[k] = max(rss[k], maxrss)
-        size2 = os.path.getsize(db)
-        base = statistics.median(c for c, _ in res["a"])
-        names = {"a": "no --state", "b": "--state, new keys (200)",
-                 "c": "--state, conditional (304)"}
-        print("%d requests, -c 50, median of %d:" % (a.n, a.repeat))
-        for k in "abc":
-            cpu = statistics.median(c for c, _ in res[k])
-            wall = statistics.median(w for _, w in res[k])
-            print("  %-28s cpu %6.2f s  x%.2f  wall %6.2f s  "
-                  "peak RSS %5.1f MB" % (names[k], cpu, cpu / base, wall,
-                                         rss[k] / 1024))
-        print("store after the runs: %d keys, %d bytes, %.0f bytes/key"
-              % (a.keys + a.n, size2, size2 / (a.keys + a.n)))
+              % (a.keys, size, size / a.keys, time.monotonic() - t0),
+              flush=True)
+        runs = {o: measure(a, d, base_db, port, o == "shuffled")
+                for o in orders}
+        # The baseline does not depend on the order: the best of all its
+        # rounds, so one slow round from elsewhere skews no ratio.
+        base = min(c for res, _ in runs.values() for c, _, _ in res["a"])
+        out["base_cpu"] = base
+        for order in orders:
+            res, size2 = runs[order]
+            o = out["orders"][order] = {}
+            print("%d requests, URLs in %s order, -c 50, best of %d "
+                  "(CPU of every round in brackets; x: to the best no "
+                  "--state round of any order):" % (a.n, order, a.repeat))
+            for k in "abc":
+                cpu = min(c for c, _, _ in res[k])
+                rss = max(r for _, _, r in res[k])
+                wall = statistics.median(w for _, w, _ in res[k])
+                o[k] = {"name": NAMES[k], "cpu": cpu, "ratio": cpu / base,
+                        "cpu_all": [c for c, _, _ in res[k]],
+                        "wall_median": wall, "rss_kb": rss}
+                print("  %-28s cpu %6.2f s  x%.2f  wall %6.2f s  "
+                      "peak RSS %5.1f MB  [%s]" % (
+                          NAMES[k], cpu, cpu / base, wall, rss / 1024,
+                          " ".join("%.2f" % c for c, _, _ in res[k])),
+                      flush=True)
+            o["store_bytes_after"] = size2
+            print("  store after the runs: %d keys, %d bytes, %.0f "
+                  "bytes/key" % (a.keys + a.n, size2,
+                                 size2 / (a.keys + a.n)), flush=True)
+        if a.callgrind:
+            ir = out["callgrind"] = callgrind(a, d, base_db, port)
+            print("instructions (callgrind), %d URLs in key order:" %
+                  a.callgrind)
+            for k in "abc":
+                print("  %-28s %6.1f k/request  x%.2f" % (
+                    NAMES[k], ir[k] / 1e3 / a.callgrind, ir[k] / ir["a"]))
+        if a.json:
+            with open(a.json, "w") as f:
+                json.dump(out, f, indent=1)
     finally:
         ng.terminate()
         ng.wait()
