@@ -38,7 +38,7 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
-from rawhttp import RawServer  # noqa: E402
+from rawserver import RawServer  # noqa: E402
 
 try:
     import brotli
@@ -219,15 +219,15 @@ def h1_mutate(r, path, port):
 class H1Server:
     def __init__(self, seed):
         self.seed = seed
-        self.srv = RawServer(self.respond)
+        self.srv = RawServer(self.respond, keep_log=False)
         self.port = self.srv.port
 
-    def respond(self, path, conn_no, req_no):
-        r = rng_for(self.seed, "%s|%d" % (path, req_no % 3))
-        return h1_mutate(r, path, self.port)
+    def respond(self, req):
+        r = rng_for(self.seed, "%s|%d" % (req.target, (req.nth - 1) % 3))
+        return h1_mutate(r, req.target, self.port)
 
     def close(self):
-        self.srv.close()
+        self.srv.stop()
 
 
 # -- HTTP/2 (h2c prior knowledge) ---------------------------------------
@@ -585,7 +585,7 @@ def main():
         h1.close()
         h2.close()
     print("respfuzz: seed %s: %d rounds, %d requests (responses served: "
-          "h1 %d), %d findings" % (a.seed, rounds, reqs, h1.srv.requests,
+          "h1 %d), %d findings" % (a.seed, rounds, reqs, h1.srv.nreq,
                                    len(findings)), flush=True)
     for m, c in sorted(notes.items(), key=lambda x: -x[1]):
         print("respfuzz: note: %d records of kind internal: %r" % (c, m))
