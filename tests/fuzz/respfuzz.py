@@ -28,17 +28,15 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
-from rawserver import RawServer  # noqa: E402
+from rawserver import Listener, RawServer  # noqa: E402
 
 try:
     import brotli
@@ -365,30 +363,16 @@ def h2_answer(conn, sid, r, stalled):
     return "keep"
 
 
-class H2Server:
+class H2Server(Listener):
     def __init__(self, seed):
         self.seed = seed
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        Listener.__init__(self, backlog=64)
 
-    def _accept(self):
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=h2_serve_conn, args=(c, self.seed),
-                             daemon=True).start()
+    def _serve(self, c, n):
+        h2_serve_conn(c, self.seed)
 
     def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+        self.stop()
 
 
 # -- one round -----------------------------------------------------------
