@@ -17,12 +17,11 @@ The path picks the answer:
   anything else      404
 
 .processed counts the requests answered (per path); .seen every request
-received. Runs in threads of the test process, 127.0.0.1 only.
+received. Runs in threads of the test process, 127.0.0.1 only, on
+rawserver.Listener (stop() closes it and every open connection).
 """
 
-import socket
 import ssl
-import threading
 from collections import Counter
 
 import h2.config
@@ -30,54 +29,28 @@ import h2.connection
 import h2.errors
 import h2.events
 
+from rawserver import Listener, close_drained, tls_context
 
-class H2Server:
+
+class H2Server(Listener):
     def __init__(self, certfile=None, keyfile=None):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(256)
-        self.port = self.sock.getsockname()[1]
-        self.ctx = None
+        ctx = None
         if certfile:
-            self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            self.ctx.load_cert_chain(certfile, keyfile)
-            self.ctx.set_alpn_protocols(["h2"])
-        self.lock = threading.Lock()
+            ctx = tls_context(certfile, keyfile, alpn=["h2"])
         self.processed = Counter()
         self.seen = Counter()
         self.conns = 0
-        self.open = []
         self.answered = {}      # id(H2Connection) -> highest answered
-        self.stopping = False
-        threading.Thread(target=self._accept, daemon=True).start()
+        Listener.__init__(self, backlog=256, ctx=ctx)
 
-    def url(self, path):
-        scheme = "https" if self.ctx else "http"
-        return "%s://127.0.0.1:%d%s" % (scheme, self.port, path)
-
-    def _accept(self):
-        while not self.stopping:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            with self.lock:
-                self.open.append(c)
-            threading.Thread(target=self._serve, args=(c,),
-                             daemon=True).start()
-
-    def _serve(self, c):
+    def _serve(self, c, n):
         try:
             if self.ctx:
                 c = self.ctx.wrap_socket(c, server_side=True)
             self._h2(c)
             # Close as servers do after a GOAWAY: what was sent is
             # delivered (no reset for unread input).
-            c.shutdown(socket.SHUT_WR)
-            c.settimeout(2)
-            while c.recv(65536):
-                pass
+            close_drained(c)
         except (OSError, ssl.SSLError, h2.exceptions.ProtocolError,
                 ValueError):
             pass
@@ -165,16 +138,3 @@ class H2Server:
             self.answered[id(conn)] = max(sid,
                                           self.answered.get(id(conn), 0))
         return False
-
-    def stop(self):
-        self.stopping = True
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-        with self.lock:
-            for c in self.open:
-                try:
-                    c.close()
-                except OSError:
-                    pass

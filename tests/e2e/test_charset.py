@@ -3,7 +3,7 @@ UTF-8 text in the record (--body=text and auto), not as base64 (issue 14,
 as httpie does)."""
 import pytest
 
-from rawhttp import RawServer, response
+from rawserver import RawServer, response
 
 BODIES = {
     "/latin1": (u"caf\u00e9 na\u00efve \u00bd".encode("iso-8859-1"),
@@ -21,12 +21,12 @@ BODIES = {
 
 @pytest.fixture
 def srv():
-    def respond(path, c, n):
-        body, ctype = BODIES[path]
-        return response(body, headers=["Content-Type: " + ctype]), "keep"
+    def respond(req):
+        body, ctype = BODIES[req.target]
+        return response(200, body, [("Content-Type", ctype)]), "keep"
     s = RawServer(respond)
     yield s
-    s.close()
+    s.stop()
 
 
 @pytest.mark.parametrize("mode", ["text", "auto"])

@@ -247,7 +247,8 @@ def test_prior_knowledge_on_every_connection(run, nginx_h2c):
 def http1_only(req):
     """An HTTP/1.1 server's answer to the h2 preface ("PRI * HTTP/2.0"):
     400, and close."""
-    return (response(400, b"bad", [("Connection", "close")]), "close")
+    return (response(400, b"bad", [("Connection", "close")]),
+            "close_drain")
 
 
 def test_prior_knowledge_against_http1_fails_every_time(run):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from rawhttp import RawServer
+from rawserver import RawServer
 
 RESPONSES = {
     # A continuation line with no header before it (obs-fold at the
@@ -25,9 +25,9 @@ RESPONSES = {
 
 @pytest.fixture
 def srv():
-    s = RawServer(lambda path, c, n: (RESPONSES[path], "close"))
+    s = RawServer(lambda req: (RESPONSES[req.target], "close"))
     yield s
-    s.close()
+    s.stop()
 
 
 @pytest.mark.parametrize("path", ["/folded", "/cl52", "/cl25"])

@@ -11,7 +11,7 @@ import zlib
 import pytest
 
 from conftest import ASAN, BINARY, binary_env, need_binary, parse_records
-from rawhttp import RawServer, response
+from rawserver import RawServer, response
 
 M = 8 << 20          # --max-size
 C = 4                # -c
@@ -38,13 +38,14 @@ def peak_rss_mib(args, stdin):
 def test_peak_rss_with_huge_responses_stays_within_the_bound():
     need_binary()
     # Control bytes: the worst case for a text record (\u0001 each).
-    full = response(gzip_of(b"\x01" * (M - 100)),
-                    headers=["Content-Encoding: gzip"])
-    bomb = response(gzip_of(b"\x01" * (200 << 20)),
-                    headers=["Content-Encoding: gzip"])
-    small = response(b"hello")
+    full = response(200, gzip_of(b"\x01" * (M - 100)),
+                    [("Content-Encoding", "gzip")])
+    bomb = response(200, gzip_of(b"\x01" * (200 << 20)),
+                    [("Content-Encoding", "gzip")])
+    small = response(200, b"hello")
 
-    def respond(path, c, n):
+    def respond(req):
+        path = req.target
         if path.startswith("/full"):
             return full, "keep"
         if path.startswith("/bomb"):
@@ -63,7 +64,7 @@ def test_peak_rss_with_huge_responses_stays_within_the_bound():
                                 str(C), "--retries", "0"],
                                "\n".join(urls).encode())
     finally:
-        srv.close()
+        srv.stop()
     recs = parse_records(p.stdout)
     assert len(recs) == len(urls)
     kinds = sorted((r["error"] or {}).get("kind", "ok") for r in recs)

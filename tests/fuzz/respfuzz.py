@@ -28,17 +28,15 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
-from rawhttp import RawServer  # noqa: E402
+from rawserver import Listener, RawServer  # noqa: E402
 
 try:
     import brotli
@@ -219,15 +217,15 @@ def h1_mutate(r, path, port):
 class H1Server:
     def __init__(self, seed):
         self.seed = seed
-        self.srv = RawServer(self.respond)
+        self.srv = RawServer(self.respond, keep_log=False)
         self.port = self.srv.port
 
-    def respond(self, path, conn_no, req_no):
-        r = rng_for(self.seed, "%s|%d" % (path, req_no % 3))
-        return h1_mutate(r, path, self.port)
+    def respond(self, req):
+        r = rng_for(self.seed, "%s|%d" % (req.target, (req.nth - 1) % 3))
+        return h1_mutate(r, req.target, self.port)
 
     def close(self):
-        self.srv.close()
+        self.srv.stop()
 
 
 # -- HTTP/2 (h2c prior knowledge) ---------------------------------------
@@ -365,30 +363,16 @@ def h2_answer(conn, sid, r, stalled):
     return "keep"
 
 
-class H2Server:
+class H2Server(Listener):
     def __init__(self, seed):
         self.seed = seed
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        Listener.__init__(self, backlog=64)
 
-    def _accept(self):
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=h2_serve_conn, args=(c, self.seed),
-                             daemon=True).start()
+    def _serve(self, c, n):
+        h2_serve_conn(c, self.seed)
 
     def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+        self.stop()
 
 
 # -- one round -----------------------------------------------------------
@@ -585,7 +569,7 @@ def main():
         h1.close()
         h2.close()
     print("respfuzz: seed %s: %d rounds, %d requests (responses served: "
-          "h1 %d), %d findings" % (a.seed, rounds, reqs, h1.srv.requests,
+          "h1 %d), %d findings" % (a.seed, rounds, reqs, h1.srv.nreq,
                                    len(findings)), flush=True)
     for m, c in sorted(notes.items(), key=lambda x: -x[1]):
         print("respfuzz: note: %d records of kind internal: %r" % (c, m))
