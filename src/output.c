@@ -64,6 +64,8 @@ static int		 out_room_spins;	/* EV_WRITE looks without
 						 * progress */
 static size_t		 out_pipe_cap;	/* a pipe's capacity, or 0 */
 static struct piperoom	 out_pipe;	/* what is in it (out_pipe_cap) */
+static int		 out_to_merge;	/* a -P child's pipe to its parent
+					 * (output_to_merge()) */
 static int		 out_midrec;	/* the last byte written was not
 					 * the end of a record */
 static ev_io		 out_hup_w;	/* a pipe's reader going away */
@@ -109,6 +111,12 @@ output_reopen(int fd, const struct stat *st)
 }
 
 void
+output_to_merge(void)
+{
+	out_to_merge = 1;
+}
+
+void
 output_init(struct ev_loop *loop, int fd, int owned, uint64_t window,
     struct sched_item *waker, output_notify_fn notify)
 {
@@ -146,7 +154,8 @@ output_init(struct ev_loop *loop, int fd, int owned, uint64_t window,
 	ev_timer_init(&out_room_t, output_room_cb, ROOM_FIRST, 0.);
 	if (S_ISFIFO(st.st_mode)) {
 		fl = fcntl(out_fd, F_GETPIPE_SZ);
-		out_pipe_cap = fl > PIPE_BUF ? (size_t)fl : 0;
+		out_pipe_cap = fl > PIPE_BUF && !out_to_merge ?
+		    (size_t)fl : 0;
 		piperoom_init(&out_pipe, out_pipe_cap,
 		    (size_t)sysconf(_SC_PAGESIZE));
 		/* The write end of a pipe never polls readable; it reports

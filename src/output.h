@@ -22,6 +22,11 @@ typedef void (*output_notify_fn)(void);
  * so its flags are never changed under the shell). window = 0: as
  * completed; else --ordered with that many slots. room_waker is woken when
  * output_room() said no and there is room again. */
+/* Before output_init() in a -P child: the output is the pipe to the
+ * parent, whose merge holds a cut record until its rest arrives (and
+ * drops it if the child dies), so records need not go whole into that
+ * pipe: it gets as much as it takes, in large writes. */
+void	output_to_merge(void);
 void	output_init(struct ev_loop *loop, int fd, int owned, uint64_t window,
 	    struct sched_item *room_waker, output_notify_fn notify);
 /* The next record sequence number: records are numbered in input order

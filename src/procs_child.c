@@ -18,6 +18,7 @@
 #include "input.h"
 #include "msg.h"
 #include "opts.h"
+#include "output.h"
 #include "procs.h"
 #include "procs_int.h"
 #include "procs_owed.h"
@@ -198,6 +199,7 @@ procs_start(struct opts *o, struct ev_loop **loop, struct input **in,
 	if (status != PROCS_CHILD)
 		return status;
 	sched_init(*loop);
+	output_to_merge();
 	input_free(*in);
 	*in = input_new(*loop, o, wake, NULL, err, sizeof(err));
 	if (*in == NULL) {
