@@ -33,8 +33,6 @@ piperoom_fit(struct piperoom *r, uint64_t queued, const char *p, size_t n)
 	size_t first, slots, need;
 
 	piperoom_drain(r, queued);
-	if (r->n == PIPEROOM_WRITES)
-		return 0;
 	if (n <= PIPE_BUF)
 		return n;
 	if ((nl = memrchr(p, '\n', PIPE_BUF)) != NULL)
@@ -58,8 +56,9 @@ piperoom_wrote(struct piperoom *r, size_t n)
 
 	r->written += n;
 	if (r->n == PIPEROOM_WRITES) {
-		/* Only after a write piperoom_fit() did not allow (a record
-		 * longer than the pipe): count it with the newest. */
+		/* The ring is full: count the write with the newest one,
+		 * which then ends later and may hold more pages (the bound
+		 * only grows). */
 		at = (r->head + r->n - 1) % PIPEROOM_WRITES;
 	} else {
 		at = (r->head + r->n) % PIPEROOM_WRITES;

@@ -20,7 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PIPEROOM_WRITES	256	/* writes remembered; more: wait */
+#define PIPEROOM_WRITES	256	/* writes remembered one by one; more
+				 * are counted with the newest */
 
 struct piperoom {
 	size_t		 cap;		/* bytes (F_GETPIPE_SZ) */
