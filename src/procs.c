@@ -324,6 +324,11 @@ procs_parent(const struct opts *o, struct input *in,
 	pr_buf = xmalloc(READ_CHUNK);
 	pr_o = o;
 	pr_merge = merge_new(pr_n, o->ordered, merge_out, merge_seen, NULL);
+	/* Child c takes the indexes i % (N * P) == K - 1 + N * c of the
+	 * user's shard K/N (procs_become_child()). */
+	if (!procs_by_host(o))
+		merge_set_shards(pr_merge, o->shard_n * pr_n, o->shard_k - 1,
+		    o->shard_n);
 	pr_room.run = room_run;
 	/* As completed: the merge has put the records in order already. */
 	output_init(pr_loop, out_fd, o->output != NULL, 0, &pr_room,

@@ -33,6 +33,9 @@ int	procs_run(struct opts *o, struct ev_loop **loop, struct input *in,
 	    const struct resume *resumed, int *out_fd);
 /* In a child sharded by host: is req (parsed) this child's? Else 1. */
 int	procs_owns(const struct request *req);
+/* Whether -P shards by host (a per-host policy is set: each host must
+ * live in one child), else by index. */
+int	procs_by_host(const struct opts *o);
 /* A task is about to start for req (in a child: noted for the parent,
  * which gives it an `internal` record should the child die). */
 void	procs_started(const struct request *req);

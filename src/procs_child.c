@@ -87,6 +87,12 @@ procs_exit_status(const int *wstatus, size_t n, int stop_signal)
 }
 
 int
+procs_by_host(const struct opts *o)
+{
+	return o->per_host > 0 || o->per_host_rate > 0;
+}
+
+int
 procs_owns(const struct request *req)
 {
 	if (!ch_is || !ch_by_host)
@@ -264,7 +270,7 @@ procs_become_child(struct procs_fds *f, struct opts *o,
 	ch_no = c;
 	ch_n = f->n;
 	ch_user_shard_n = o->shard_n;
-	ch_by_host = o->per_host > 0 || o->per_host_rate > 0;
+	ch_by_host = procs_by_host(o);
 	for (i = 0; i < f->n; i++) {
 		procs_close_fd(&f->rec[2 * i]);
 		procs_close_fd(&f->rep[2 * i]);

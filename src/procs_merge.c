@@ -11,6 +11,8 @@ struct stream {
 	int		 ended;
 	uint64_t	 head;		/* index of the first whole line */
 	size_t		 head_len;	/* its length with "\n"; 0: none */
+	uint64_t	 low;		/* with a stride: the least index
+					 * it can still send */
 };
 
 struct merge {
@@ -20,6 +22,7 @@ struct merge {
 	merge_out_fn	 out;
 	merge_seen_fn	 seen;		/* or NULL */
 	void		*arg;
+	uint64_t	 stride;	/* merge_set_shards(), or 0 */
 };
 
 uint64_t
@@ -118,8 +121,10 @@ merge_see(struct merge *m, size_t i, const char *p, size_t n)
 	}
 }
 
-/* --ordered: send out heads, smallest index first, while every stream
- * still running has one. */
+/* --ordered: send out heads, smallest index first, while no stream still
+ * running can send a smaller one: without shards, every such stream must
+ * have a head; with them (merge_set_shards()), its least possible index
+ * must be above the head going out. */
 static void
 merge_ordered(struct merge *m)
 {
@@ -130,23 +135,37 @@ merge_ordered(struct merge *m)
 		best = NULL;
 		for (i = 0; i < m->n; i++) {
 			s = &m->s[i];
-			if (s->head_len == 0) {
-				if (!s->ended)
-					return;	/* it may yet send less */
-				continue;
-			}
-			if (best == NULL || s->head < best->head)
+			if (s->head_len > 0 &&
+			    (best == NULL || s->head < best->head))
 				best = s;
 		}
 		if (best == NULL)
 			return;
+		for (i = 0; i < m->n; i++) {
+			s = &m->s[i];
+			if (s->head_len == 0 && !s->ended &&
+			    (m->stride == 0 || s->low < best->head))
+				return;	/* it may yet send less */
+		}
 		if (m->seen != NULL)
 			m->seen((size_t)(best - m->s), best->head, m->arg);
 		m->out(best->in.data + best->off, best->head_len, m->arg);
+		best->low = best->head + m->stride;
 		best->off += best->head_len;
 		stream_compact(best);
 		stream_head(best);
 	}
+}
+
+void
+merge_set_shards(struct merge *m, uint64_t stride, uint64_t first,
+    uint64_t step)
+{
+	size_t i;
+
+	m->stride = stride;
+	for (i = 0; i < m->n; i++)
+		m->s[i].low = first + step * i;
 }
 
 void

@@ -1,7 +1,8 @@
 /* procs_merge.h: -P: the records of N children merged into one stream.
  * As completed, every whole line goes out as soon as it has arrived; with
  * --ordered, each child's records arrive in index order and a k-way merge
- * sends out the smallest head once every child still running has one.
+ * sends out the smallest head once no child still running can send a
+ * smaller one.
  * Pure: bytes in, lines out through a callback; no I/O. */
 #ifndef COFETCH_PROCS_MERGE_H
 #define COFETCH_PROCS_MERGE_H
@@ -22,6 +23,14 @@ struct merge;
 struct merge	*merge_new(size_t n, int ordered, merge_out_fn out,
 		    merge_seen_fn seen, void *arg);
 void		 merge_free(struct merge *m);		/* accepts NULL */
+/* --ordered with index shards: stream i sends only indexes
+ * first + step * i + k * stride (k = 0, 1, ...), so a stream that has
+ * sent index x can send nothing below x + stride, and a head can go out
+ * before every running stream has one (a child waiting for input holds
+ * nothing up). Without it, the merge waits for a head from every running
+ * stream (host shards: any child may own the next index). */
+void		 merge_set_shards(struct merge *m, uint64_t stride,
+		    uint64_t first, uint64_t step);
 /* Bytes read from stream i. Whatever may go out now goes out. */
 void		 merge_add(struct merge *m, size_t i, const char *p, size_t n);
 /* Stream i has ended. A cut last line (a child that died mid-write) is

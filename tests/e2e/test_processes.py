@@ -397,3 +397,24 @@ def test_a_reader_that_never_reads_pauses_every_process_and_a_signal_ends_it(
     assert len(idx) == len(set(idx))
     assert len(recs) + lost == server.stats()["count"] == started
     assert all(r["ok"] for r in recs)
+
+
+@pytest.mark.parametrize("procs", [2, 4])
+def test_ordered_records_go_out_while_the_input_is_still_open(
+        spawn, server, procs):
+    # -P N --ordered waited for a record from every child before the
+    # first went out, so with three lines read and the rest of stdin still
+    # to come, a child that had no line yet held all three back. Child c
+    # owns indexes c, c + N, ...: index i goes out once no child can still
+    # send a smaller one.
+    p = spawn(["-P", procs, "--ordered"], stdin=subprocess.PIPE)
+    p.write("".join(server.url("/ok?k=%d" % k) + "\n" for k in range(3)))
+    got = [p.readline(10 * SLOW) for _ in range(3)]
+    assert all(got), (got, p.err)
+    assert [json.loads(ln)["index"] for ln in got] == [0, 1, 2]
+    p.write(server.url("/ok?late") + "\n")
+    p.close_stdin()
+    code, recs, err = p.finish(timeout=30)
+    assert code == 0, err
+    assert [r["index"] for r in recs] == [0, 1, 2, 3]
+    assert recs[3]["url"] == server.url("/ok?late")

@@ -52,6 +52,35 @@ TEST(ordered_waits_for_every_running_stream)
 	buf_free(&got);
 }
 
+TEST(ordered_with_index_shards_does_not_wait_for_a_child_without_input)
+{
+	struct merge *m = merge_new(4, 1, collect, NULL, NULL);
+
+	/* -P 4, no --shard: child c sends c, c + 4, c + 8, ... */
+	merge_set_shards(m, 4, 0, 1);
+	buf_init(&got);
+	merge_add(m, 0, "{\"index\":0}\n", 12);
+	CHECK_STR(got.data, "{\"index\":0}\n");	/* nobody sends less */
+	merge_add(m, 2, "{\"index\":2}\n", 12);
+	CHECK(got.len == 12);		/* child 1 may still send 1 */
+	merge_add(m, 1, "{\"index\":1}\n", 12);
+	CHECK_STR(got.data, "{\"index\":0}\n{\"index\":1}\n"
+	    "{\"index\":2}\n");
+	/* Child 3 has sent nothing: it may still send 3. */
+	merge_add(m, 0, "{\"index\":4}\n", 12);
+	CHECK(got.len == 36);
+	/* Index 3 was skipped (--resume): 7 is child 3's next. */
+	merge_add(m, 3, "{\"index\":7}\n", 12);
+	CHECK_STR(got.data + 36, "{\"index\":4}\n");
+	/* 5 and 6 may still come from children 1 and 2. */
+	CHECK(got.len == 48);
+	CHECK(merge_end(m, 1, NULL, 0) == 0);
+	CHECK(merge_end(m, 2, NULL, 0) == 0);
+	CHECK_STR(got.data + 48, "{\"index\":7}\n");
+	merge_free(m);
+	buf_free(&got);
+}
+
 TEST(line_index_is_the_first_member)
 {
 	CHECK(merge_line_index("{\"index\":42,\"url\":1}", 20) == 42);
@@ -104,6 +133,7 @@ main(void)
 {
 	RUN(as_completed_passes_whole_lines_and_holds_a_cut_one);
 	RUN(ordered_waits_for_every_running_stream);
+	RUN(ordered_with_index_shards_does_not_wait_for_a_child_without_input);
 	RUN(line_index_is_the_first_member);
 	RUN(exit_status_combines_the_children);
 	RUN(concurrency_is_shared_with_the_remainder_first);
