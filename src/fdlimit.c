@@ -59,3 +59,35 @@ fdlimit_fit(long concurrency, int save, size_t ninputs, int warn)
 		    FD_NET + (save ? 1 : 0), fit);
 	return fit;
 }
+
+long
+fdlimit_cache(unsigned long long limit, long concurrency, long queue,
+    int save, size_t ninputs)
+{
+	unsigned long long busy, spare;
+	long idle = queue > concurrency ? queue : concurrency;
+
+	if (limit > 0) {
+		/* In flight: two while connecting, and the --save file. */
+		busy = FD_RESERVE + ninputs +
+		    (unsigned long long)concurrency * (FD_NET - 1 +
+		    (save ? 1 : 0));
+		spare = limit > busy ? limit - busy : 0;
+		if ((unsigned long long)idle > spare)
+			idle = (long)spare;
+	}
+	if (idle < concurrency)
+		idle = concurrency;
+	return concurrency + idle;
+}
+
+long
+fdlimit_cache_now(long concurrency, long queue, int save, size_t ninputs)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return fdlimit_cache(0, concurrency, queue, save, ninputs);
+	return fdlimit_cache((unsigned long long)rl.rlim_cur, concurrency,
+	    queue, save, ninputs);
+}

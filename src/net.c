@@ -162,10 +162,9 @@ net_init(struct ev_loop *loop, net_finished_fn finished, long max_conns,
 	 * connection cache, connections in use included (libcurl 7.88
 	 * closes the oldest idle one, a walk of the whole cache, whenever a
 	 * transfer returns a connection to a cache above it): the caller
-	 * gives two per transfer slot, so every slot may leave one idle
-	 * connection behind for the next request to its host (fdlimit.c
-	 * counts it). With only one per slot, a list over a few hosts at
-	 * -c 50 reconnected for one request in four. */
+	 * gives one per transfer slot plus idle ones for the hosts with
+	 * work (fdlimit_cache()). With one per slot in all, a list over a
+	 * few hosts at -c 50 reconnected for one request in four. */
 	(void)net_check(curl_multi_setopt(net_mh, CURLMOPT_MAXCONNECTS,
 	    max_conns), "CURLMOPT_MAXCONNECTS");
 	(void)net_check(curl_multi_setopt(net_mh, CURLMOPT_PIPELINING,

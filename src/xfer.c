@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdlimit.h"
 #include "getinfo.h"
 #include "net.h"
 #include "redir.h"
@@ -66,8 +67,10 @@ xfer_global_init(const struct opts *o, struct ev_loop *loop,
 	setopt_setup(o);
 	getinfo_setup(o);
 	tlsend_setup();
-	/* Connections in use plus one idle one per slot (net_init()). */
-	return net_init(loop, xfer_on_finished, 2 * o->concurrency,
+	/* Connections in use plus idle ones for the hosts with work
+	 * (fdlimit_cache(), net_init()). */
+	return net_init(loop, xfer_on_finished, fdlimit_cache_now(
+	    o->concurrency, o->queue, o->save_dir != NULL, o->ninputs),
 	    !setopt_user_has_share());
 }
 

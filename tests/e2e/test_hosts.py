@@ -276,19 +276,22 @@ def twelve_hosts(tmp_path_factory):
     stop(srv.proc)
 
 
-@pytest.mark.parametrize("order", ["round-robin", "shuffled"])
+@pytest.mark.parametrize("order,c", [("round-robin", 30), ("shuffled", 30),
+                                     ("round-robin", 4)])
 def test_keep_alive_holds_over_many_hosts(run, twelve_hosts, tmp_path,
-                                          order):
+                                          order, c):
     # 1,200 requests over 12 hosts at -c 30. libcurl's connection cache
     # was sized to -c connections, busy ones included, so an idle
     # connection to one host was closed to make room whenever another
     # host's transfer ended: a quarter of the requests opened a new
     # connection. Every host keeps its own now: at most one per slot in
-    # use plus the idle one a slot leaves behind.
+    # use plus an idle one for each host with work queued: at -c 4 the
+    # twelve hosts keep theirs too (a cache of 2 x -c reconnected for
+    # nearly every request there).
     import random
     srv = twelve_hosts
     srv.reset()
-    n, c = 1200, 30
+    n = 1200
     hosts = [i % 12 for i in range(n)]
     if order == "shuffled":
         random.Random(7).shuffle(hosts)
@@ -299,5 +302,5 @@ def test_keep_alive_holds_over_many_hosts(run, twelve_hosts, tmp_path,
     assert len(recs) == n and all(r["ok"] for r in recs)
     st = srv.stats()
     assert len(st["requests"]) == n
-    # Without the fix: 250-330 connections here.
-    assert st["connections"] <= 2 * c, st["connections"]
+    # Without the fix: 250-330 connections here at -c 30.
+    assert st["connections"] <= max(2 * c, 12 + c), st["connections"]

@@ -48,6 +48,18 @@ TEST(inputs_are_reserved)
 	CHECK(fdlimit_cap(1000, 0, 100) < fdlimit_cap(1000, 0, 0));
 }
 
+TEST(connection_cache_holds_idle_connections_for_the_read_ahead)
+{
+	/* No limit: one per transfer plus one per request read ahead. */
+	CHECK(fdlimit_cache(0, 50, 200, 0, 0) == 250);
+	/* A short queue still leaves an idle one per transfer. */
+	CHECK(fdlimit_cache(0, 50, 10, 0, 0) == 100);
+	/* 1024 descriptors, -c 200: 16 + 2 x 200 in flight, 608 spare. */
+	CHECK(fdlimit_cache(1024, 200, 800, 0, 0) == 200 + 608);
+	/* Never below two per transfer (fdlimit_fit() made room for it). */
+	CHECK(fdlimit_cache(300, 100, 400, 1, 4) == 200);
+}
+
 int
 main(void)
 {
@@ -56,5 +68,6 @@ main(void)
 	RUN(saving_needs_more);
 	RUN(tiny_limits_still_run_one);
 	RUN(inputs_are_reserved);
+	RUN(connection_cache_holds_idle_connections_for_the_read_ahead);
 	return unit_done("test_fdlimit");
 }
