@@ -349,8 +349,18 @@ def test_unusable_store_is_a_usage_error(run, tmp_path, what):
     assert "--state" in err and recs == []
     assert {"newer": "newer", "foreign": "not a cofetch state file",
             "garbage": "not a database"}[what] in err
+    assert "--help" not in err, err     # not a usage problem
     assert db.read_bytes() == before
     assert out.read_text() == "keep\n"
+
+
+def test_store_that_cannot_be_opened_exits_2_without_the_help_hint(
+        run, tmp_path):
+    db = tmp_path / "no-such-dir" / "state.db"
+    code, recs, err = run(["--state", db, "http://127.0.0.1:9/"])
+    assert code == 2 and recs == []
+    assert "--state" in err and "unable to open" in err, err
+    assert "--help" not in err, err
 
 
 def test_options_need_their_partners(run):
@@ -373,6 +383,7 @@ def test_second_run_on_same_store_fails_clearly(site, run, spawn, tmp_path):
     waited = time.monotonic() - t0
     assert code == 2, err
     assert "in use by another cofetch run" in err
+    assert "--help" not in err, err
     assert recs == []
     assert waited >= 4.0    # STATE_WAIT_MS, with slack
     first.close_stdin()
