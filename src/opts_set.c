@@ -383,23 +383,38 @@ opt_nop(struct opts *o, const struct opt_def *d, const char *arg,
 	return 0;
 }
 
-/* libcurl writes --cookie-jar at the end and says nothing when it cannot:
- * check its directory now, so a run never ends with its cookies lost. */
+/* --cookie-jar and --metrics are written at the end of the run: check
+ * now that they can be, so a run never ends with its cookies or metrics
+ * lost. The directory of path must be writable (--metrics goes through a
+ * temporary file there, renamed over path); with in_place (libcurl
+ * writes the jar itself), so must path if it exists. Usage error, -1,
+ * if not. */
 static int
-opts_jar_writable(const char *jar)
+opts_end_file_writable(const char *opt, const char *path, int in_place)
 {
 	char dir[4096];
-	const char *slash = strrchr(jar, '/');
-	size_t n = slash == NULL ? 1 : slash == jar ? 1 : (size_t)(slash - jar);
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 1 : slash == path ? 1 :
+	    (size_t)(slash - path);
+	struct stat st;
 
 	if (slash == NULL)
 		(void)snprintf(dir, sizeof(dir), ".");
 	else
-		(void)snprintf(dir, sizeof(dir), "%.*s", (int)n, jar);
-	if (access(dir, W_OK | X_OK) < 0 ||
-	    (access(jar, F_OK) == 0 && access(jar, W_OK) < 0)) {
-		usagef("--cookie-jar: '%s' is not valid: cannot write it (%s)",
-		    jar, strerror(errno));
+		(void)snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
+	if (access(dir, W_OK | X_OK) < 0) {
+		usagef("%s: '%s' is not valid: cannot write in its directory "
+		    "%s (%s)", opt, path, dir, strerror(errno));
+		return -1;
+	}
+	if (in_place && access(path, F_OK) == 0 && access(path, W_OK) < 0) {
+		usagef("%s: '%s' is not valid: cannot write it (%s)", opt,
+		    path, strerror(errno));
+		return -1;
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		usagef("%s: '%s' is not valid: expected a file, not a "
+		    "directory", opt, path);
 		return -1;
 	}
 	return 0;
@@ -478,7 +493,11 @@ opts_check_pairs(struct opts *o)
 		usagef("--metrics-per-host needs --metrics FILE");
 		return -1;
 	}
-	if (o->cookie_jar != NULL && opts_jar_writable(o->cookie_jar) < 0)
+	if (o->cookie_jar != NULL &&
+	    opts_end_file_writable("--cookie-jar", o->cookie_jar, 1) < 0)
+		return -1;
+	if (o->metrics_file != NULL &&
+	    opts_end_file_writable("--metrics", o->metrics_file, 0) < 0)
 		return -1;
 	if (o->state_file != NULL)
 		o->hash = 1;		/* --state implies --hash */
