@@ -12,7 +12,8 @@
 #                     subset), the slow memory test and a short fuzzing
 #                     pass (.ci/run runs this)
 #   make fuzz         libFuzzer targets for a bounded time (FUZZ_SECONDS)
-#   make bench        cofetch side by side with its peers
+#   make bench        cofetch side by side with its peers; BENCH_ARGS=
+#                     passes options to tests/bench/run (--quick)
 #   make deps         install build and test dependencies (apt-get)
 #   make install      DESTDIR=; PREFIX, BINDIR, MANDIR default to what
 #                     ./configure was given (--prefix=/usr/local)
@@ -165,7 +166,7 @@ uninstall:
 	    $(DESTDIR)$(BASHCOMPDIR)/cofetch $(DESTDIR)$(ZSHCOMPDIR)/_cofetch
 
 bench: cofetch
-	tests/bench/run
+	tests/bench/run $(BENCH_ARGS)
 
 fuzz: config.mk
 	tests/fuzz/run

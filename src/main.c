@@ -360,7 +360,7 @@ main(int argc, char **argv)
 	input_set_want(input, run_want, NULL);
 	if (opts.state_file != NULL && state_open(opts.state_file, &opts,
 	    loop, err, sizeof(err)) < 0) {
-		usagef("--state %s: %s", opts.state_file, err);
+		errorf("--state %s: %s", opts.state_file, err);
 		status = EXIT_USAGE;
 		goto out;
 	}

@@ -476,6 +476,7 @@ opts_free(struct opts *o)
 	free(o->resolve);
 	free(o->connect_to);
 	free(o->data);
+	free(o->stdin_readers);
 	free(o->config_text);
 	memset(o, 0, sizeof(*o));
 }

@@ -94,8 +94,12 @@ struct opts {
 	const char	 *cookie;	/* --cookie NAME=VALUE..., or NULL */
 	const char	 *cookie_file;	/* --cookie FILE (no '='), or NULL */
 	const char	 *cookie_jar;	/* --cookie-jar FILE, or NULL */
-	int		  data_stdin;	/* the body is read from stdin (@-) */
-	int		  headers_stdin; /* -H @- given, times */
+	char		**stdin_readers; /* malloced array of labels of the
+					 * -H @FILE and -d @FILE that read
+					 * stdin ("-H @-", "-d @/dev/stdin"),
+					 * in command-line order; the labels
+					 * are in owned */
+	size_t		  nstdin_readers;
 
 	/* The config file (man page, FILES). */
 	const char	 *config_path;	/* looked at, or NULL */

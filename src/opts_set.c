@@ -64,6 +64,39 @@ read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
+/* Whether path names this process's stdin: "-", or, when stdin is not a
+ * regular file (a pipe, a terminal), a path to the same file by device
+ * and inode (/dev/stdin, /dev/fd/0). A regular file redirected to stdin
+ * and also named is read twice through separate opens, which is fine. */
+static int
+path_is_stdin(const char *path)
+{
+	struct stat in, st;
+
+	if (strcmp(path, "-") == 0)
+		return 1;
+	if (fstat(0, &in) < 0 || S_ISREG(in.st_mode))
+		return 0;
+	return stat(path, &st) == 0 && st.st_dev == in.st_dev &&
+	    st.st_ino == in.st_ino;
+}
+
+/* Note, for opts_check_stdin(), that option opt's value arg (an @FILE)
+ * reads stdin, if it does. */
+static void
+note_stdin_reader(struct opts *o, const char *opt, const char *arg)
+{
+	char *label;
+	size_t n;
+
+	if (!path_is_stdin(arg + 1))
+		return;
+	n = strlen(opt) + strlen(arg) + 2;
+	label = opts_own(o, xmalloc(n));
+	(void)snprintf(label, n, "%s %s", opt, arg);
+	list_add(&o->stdin_readers, &o->nstdin_readers, label);
+}
+
 static int
 cannot_read(const char *path, char *err, size_t errlen)
 {
@@ -98,8 +131,7 @@ opt_header(struct opts *o, const struct opt_def *d, const char *arg,
 	}
 	/* -H @FILE: one header a line, as curl reads it, so a token stays
 	 * out of the process list. */
-	if (strcmp(arg, "@-") == 0)
-		o->headers_stdin++;
+	note_stdin_reader(o, "-H", arg);
 	if (read_file(arg + 1, &text, &len) < 0)
 		return cannot_read(arg + 1, err, errlen);
 	opts_own(o, text);
@@ -122,31 +154,43 @@ opt_header(struct opts *o, const struct opt_def *d, const char *arg,
 	return 0;
 }
 
+/* -d and --data-binary given more than once: the pieces are merged with
+ * '&' between them, as curl does. */
 int
 opt_data(struct opts *o, const struct opt_def *d, const char *arg,
     char *err, size_t errlen)
 {
-	char *p, *q;
+	char *piece, *p, *q;
+	size_t len;
+	int text = strcmp(d->name, "data") == 0;
 
-	free(o->data);
-	o->data = NULL;
-	o->data_stdin = strcmp(arg, "@-") == 0;
 	if (arg[0] != '@') {
-		o->data = xstrdup(arg);
-		o->data_len = strlen(arg);
-		return 0;
+		piece = xstrdup(arg);
+		len = strlen(arg);
+	} else {
+		note_stdin_reader(o, text ? "-d" : "--data-binary", arg);
+		if (read_file(arg + 1, &piece, &len) < 0)
+			return cannot_read(arg + 1, err, errlen);
 	}
-	if (read_file(arg + 1, &o->data, &o->data_len) < 0)
-		return cannot_read(arg + 1, err, errlen);
-	if (strcmp(d->name, "data") == 0) {
+	if (arg[0] == '@' && text) {
 		/* -d @FILE drops every CR and LF, as curl does; the file is
 		 * sent as is with --data-binary. */
-		for (p = q = o->data; p < o->data + o->data_len; p++)
+		for (p = q = piece; p < piece + len; p++)
 			if (*p != '\r' && *p != '\n')
 				*q++ = *p;
 		*q = '\0';
-		o->data_len = (size_t)(q - o->data);
+		len = (size_t)(q - piece);
 	}
+	if (o->data == NULL) {
+		o->data = piece;
+		o->data_len = len;
+		return 0;
+	}
+	o->data = xrealloc(o->data, o->data_len + len + 2);
+	o->data[o->data_len] = '&';
+	memcpy(o->data + o->data_len + 1, piece, len + 1);
+	o->data_len += len + 1;
+	free(piece);
 	return 0;
 }
 
@@ -339,23 +383,38 @@ opt_nop(struct opts *o, const struct opt_def *d, const char *arg,
 	return 0;
 }
 
-/* libcurl writes --cookie-jar at the end and says nothing when it cannot:
- * check its directory now, so a run never ends with its cookies lost. */
+/* --cookie-jar and --metrics are written at the end of the run: check
+ * now that they can be, so a run never ends with its cookies or metrics
+ * lost. The directory of path must be writable (--metrics goes through a
+ * temporary file there, renamed over path); with in_place (libcurl
+ * writes the jar itself), so must path if it exists. Usage error, -1,
+ * if not. */
 static int
-opts_jar_writable(const char *jar)
+opts_end_file_writable(const char *opt, const char *path, int in_place)
 {
 	char dir[4096];
-	const char *slash = strrchr(jar, '/');
-	size_t n = slash == NULL ? 1 : slash == jar ? 1 : (size_t)(slash - jar);
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 1 : slash == path ? 1 :
+	    (size_t)(slash - path);
+	struct stat st;
 
 	if (slash == NULL)
 		(void)snprintf(dir, sizeof(dir), ".");
 	else
-		(void)snprintf(dir, sizeof(dir), "%.*s", (int)n, jar);
-	if (access(dir, W_OK | X_OK) < 0 ||
-	    (access(jar, F_OK) == 0 && access(jar, W_OK) < 0)) {
-		usagef("--cookie-jar: '%s' is not valid: cannot write it (%s)",
-		    jar, strerror(errno));
+		(void)snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
+	if (access(dir, W_OK | X_OK) < 0) {
+		usagef("%s: '%s' is not valid: cannot write in its directory "
+		    "%s (%s)", opt, path, dir, strerror(errno));
+		return -1;
+	}
+	if (in_place && access(path, F_OK) == 0 && access(path, W_OK) < 0) {
+		usagef("%s: '%s' is not valid: cannot write it (%s)", opt,
+		    path, strerror(errno));
+		return -1;
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		usagef("%s: '%s' is not valid: expected a file, not a "
+		    "directory", opt, path);
 		return -1;
 	}
 	return 0;
@@ -377,42 +436,45 @@ opts_check_processes(const struct opts *o)
 }
 
 /* Stdin can be read once: by the input (-i -, or no URLs and no -i), by
- * -d @- or by one -H @-, never by two of them. */
+ * one -d @- or by one -H @-, never by two of them. Stdin named another
+ * way (/dev/stdin, /dev/fd/0) counts as stdin. */
 static int
 opts_check_stdin(const struct opts *o)
 {
-	const char *who[3];
-	size_t i, n = 0, nstdin = 0;
+	char ilabel[2][512];
+	const char *who[2];
+	size_t i, n = 0, total = o->nstdin_readers;
 
-	for (i = 0; i < o->ninputs; i++)
-		if (strcmp(o->inputs[i], "-") == 0)
-			nstdin++;
-	if (nstdin > 1) {
-		usagef("-i - (stdin) given more than once: stdin can be read "
-		    "only once");
-		return -1;
+	/* The first two readers are the ones named. */
+	for (i = 0; i < o->nstdin_readers && n < 2; i++)
+		who[n++] = o->stdin_readers[i];
+	for (i = 0; i < o->ninputs; i++) {
+		if (!path_is_stdin(o->inputs[i]))
+			continue;
+		total++;
+		if (n < 2) {
+			(void)snprintf(ilabel[n], sizeof(ilabel[n]), "-i %s",
+			    o->inputs[i]);
+			who[n] = ilabel[n];
+			n++;
+		}
 	}
-	if (o->data_stdin)
-		who[n++] = "-d @-";
-	if (o->headers_stdin > 0)
-		who[n++] = "-H @-";
-	if (nstdin > 0)
-		who[n++] = "-i -";
-	else if (o->nurls == 0 && o->ninputs == 0)
-		who[n++] = "the input (no URL arguments, no -i)";
-	if (o->headers_stdin > 1) {
-		usagef("-H @- given more than once: stdin can be read only "
-		    "once");
-		return -1;
+	if (o->nurls == 0 && o->ninputs == 0) {
+		total++;
+		if (n < 2)
+			who[n++] = "the input (no URL arguments, no -i)";
 	}
-	if (n > 1) {
+	if (total < 2)
+		return 0;
+	if (strcmp(who[0], who[1]) == 0)
+		usagef("%s given more than once: stdin can be read only once",
+		    who[0]);
+	else
 		usagef("%s and %s both read stdin, which can be read only "
-		    "once%s", who[0], who[1], strcmp(who[n - 1], "-i -") == 0 ||
-		    strncmp(who[n - 1], "the input", 9) == 0 ? ": give URLs "
-		    "or -i FILE" : "");
-		return -1;
-	}
-	return 0;
+		    "once%s", who[0], who[1], strncmp(who[1], "-i ", 3) == 0 ||
+		    strncmp(who[1], "the input", 9) == 0 ? ": give URLs or "
+		    "-i FILE" : "");
+	return -1;
 }
 
 int
@@ -431,7 +493,11 @@ opts_check_pairs(struct opts *o)
 		usagef("--metrics-per-host needs --metrics FILE");
 		return -1;
 	}
-	if (o->cookie_jar != NULL && opts_jar_writable(o->cookie_jar) < 0)
+	if (o->cookie_jar != NULL &&
+	    opts_end_file_writable("--cookie-jar", o->cookie_jar, 1) < 0)
+		return -1;
+	if (o->metrics_file != NULL &&
+	    opts_end_file_writable("--metrics", o->metrics_file, 0) < 0)
 		return -1;
 	if (o->state_file != NULL)
 		o->hash = 1;		/* --state implies --hash */

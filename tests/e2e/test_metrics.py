@@ -6,10 +6,11 @@ import json
 import os
 import re
 import socket
+import subprocess
 
 import pytest
 
-from conftest import lines_file
+from conftest import SLOW, lines_file
 from test_state import Site
 
 NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
@@ -196,8 +197,33 @@ def test_metrics_per_host(site, run, tmp_path):
     assert "cofetch_changed_total" not in fams
 
 
-def test_metrics_write_failure_is_reported(run, tmp_path):
+def test_metrics_in_a_missing_directory_is_refused_at_start(site, run,
+                                                             tmp_path):
+    """As --cookie-jar: not found only at the end, after every fetch."""
+    site.set("/m/a", "a")
     code, recs, err = run(["--metrics", tmp_path / "no" / "dir" / "m.prom",
-                           "http://127.0.0.1:9/", "--retries", "0"])
-    assert code == 3
+                           site.url("/m/a")])
+    assert code == 2 and recs == []
+    assert "--metrics" in err and str(tmp_path / "no" / "dir") in err, err
+    code, recs, err = run(["--metrics", tmp_path, site.url("/m/a")])
+    assert code == 2 and recs == [] and "directory" in err, err
+    code, recs, err = run(["--metrics", tmp_path / "m.prom",
+                           site.url("/m/a")])
+    assert code == 0, err
+    assert len(recs) == 1       # the refused runs fetched nothing
+
+
+def test_metrics_write_failure_is_reported(site, spawn, tmp_path):
+    """The directory goes away during the run: exit 3 at the end."""
+    site.set("/m/a", "a")
+    d = tmp_path / "d"
+    d.mkdir()
+    p = spawn(["--metrics", d / "m.prom", "-i", "-"],
+              stdin=subprocess.PIPE)
+    p.write(site.url("/m/a") + "\n")
+    assert p.readline(10 * SLOW) is not None
+    d.rmdir()
+    p.close_stdin()
+    code, recs, err = p.finish()
+    assert code == 3, err
     assert "--metrics" in err

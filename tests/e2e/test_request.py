@@ -92,6 +92,18 @@ def test_large_data_is_sent_whole(run, server, tmp_path):
     assert doc["body_len"] == len(payload) - 2 * 8192    # no CR, no LF
 
 
+def test_several_data_pieces_are_merged_with_ampersands_as_curl_does(
+        run, server, tmp_path):
+    """curl(1), -d: pieces given more than once are merged with '&';
+    cofetch used to keep the last one."""
+    f = tmp_path / "piece"
+    f.write_bytes(b"c=3\nd=4\n")
+    r, doc = echo_one(run, "-d", "a=1", "--data-binary", "b=2", "-d",
+                      "@%s" % f, "-d", "", server.url("/echo"))
+    assert doc["method"] == "POST"
+    assert doc["body"] == "a=1&b=2&c=3d=4&"
+
+
 def test_data_from_missing_file_is_a_usage_error(run, server, tmp_path):
     code, recs, err = run(["-d", "@%s" % (tmp_path / "nope"),
                            server.url("/echo")])

@@ -349,8 +349,18 @@ def test_unusable_store_is_a_usage_error(run, tmp_path, what):
     assert "--state" in err and recs == []
     assert {"newer": "newer", "foreign": "not a cofetch state file",
             "garbage": "not a database"}[what] in err
+    assert "--help" not in err, err     # not a usage problem
     assert db.read_bytes() == before
     assert out.read_text() == "keep\n"
+
+
+def test_store_that_cannot_be_opened_exits_2_without_the_help_hint(
+        run, tmp_path):
+    db = tmp_path / "no-such-dir" / "state.db"
+    code, recs, err = run(["--state", db, "http://127.0.0.1:9/"])
+    assert code == 2 and recs == []
+    assert "--state" in err and "unable to open" in err, err
+    assert "--help" not in err, err
 
 
 def test_options_need_their_partners(run):
@@ -373,6 +383,7 @@ def test_second_run_on_same_store_fails_clearly(site, run, spawn, tmp_path):
     waited = time.monotonic() - t0
     assert code == 2, err
     assert "in use by another cofetch run" in err
+    assert "--help" not in err, err
     assert recs == []
     assert waited >= 4.0    # STATE_WAIT_MS, with slack
     first.close_stdin()
@@ -514,3 +525,39 @@ def test_resume_with_only_changed_refetches_left_out(site, run, tmp_path):
     assert out.read_text().count("\n") == 1
     assert sorted(p for p, _, _ in site.seen) == ["/e/r0", "/e/r2", "/e/r3"]
     assert all(inm is not None for _, inm, _ in site.seen)
+
+
+def test_readme_promises_what_the_man_page_does_on_power_loss():
+    """The README said a power cut lost at most the last second; the man
+    page (STATE STORE) says every batch since the last checkpoint."""
+    from conftest import ROOT
+    readme = " ".join((ROOT / "README").read_text().split())
+    man = " ".join((ROOT / "man" / "cofetch.1").read_text().split())
+    assert "power cut loses at most" not in readme
+    assert "every 10,000 pages" in man
+    assert "a power loss may take every batch since SQLite's last " \
+        "checkpoint (every 10,000 pages of log)" in readme
+
+
+def test_stats_with_processes_has_an_empty_host_list_as_documented():
+    """README's --stats row and the man page both say so."""
+    from conftest import ROOT
+    p = subprocess.run([BINARY, "-q", "-P", "2", "--stats", "--retries",
+                        "0", "http://127.0.0.1:9/", "http://127.0.0.1:9/x"],
+                       capture_output=True, stdin=subprocess.DEVNULL,
+                       env=binary_env(), timeout=60 * SLOW)
+    stats = json.loads(p.stderr.decode().strip().splitlines()[-1])
+    assert stats["requests"] == 2 and stats["hosts"] == []
+    assert "with `-P` the host list is empty" in (ROOT / "README").read_text()
+
+
+def test_make_bench_passes_bench_args():
+    """`make bench --quick` is no make option: BENCH_ARGS is the way."""
+    from conftest import ROOT
+    p = subprocess.run(["make", "-s", "-n", "bench",
+                        "BENCH_ARGS=--quick --only 1"], cwd=str(ROOT),
+                       capture_output=True, timeout=60 * SLOW)
+    assert p.returncode == 0, p.stderr
+    assert "tests/bench/run --quick --only 1" in p.stdout.decode()
+    for doc in ["README", "tests/bench/README"]:
+        assert "make bench BENCH_ARGS=--quick" in (ROOT / doc).read_text()

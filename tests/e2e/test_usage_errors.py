@@ -229,7 +229,17 @@ def test_every_usage_error_leaves_the_output_file_alone(cofetch_bin, server,
     (["-d", "@-"], "-d @-", "the input"),
     (["-d", "@-", "-H", "@-", "URL"], "-d @-", "-H @-"),
     (["-H", "@-", "-H", "@-", "URL"], "-H @-", "more than once"),
-], ids=["H-input", "H-i", "d-input", "d-H", "H-H"])
+    (["-d", "@-", "-d", "@-", "URL"], "-d @-", "more than once"),
+    (["--data-binary", "@-", "-i", "-"], "--data-binary @-", "-i -"),
+    (["-i", "/dev/stdin", "-H", "@-"], "-H @-", "-i /dev/stdin"),
+    (["-H", "@/dev/fd/0", "-i", "-"], "-H @/dev/fd/0", "-i -"),
+    (["-H", "@/dev/stdin", "-i", "-"], "-H @/dev/stdin", "-i -"),
+    (["-d", "@/dev/stdin", "URL", "-i", "/dev/fd/0"], "-d @/dev/stdin",
+     "-i /dev/fd/0"),
+    (["-i", "/dev/stdin", "-i", "-"], "-i /dev/stdin", "-i -"),
+], ids=["H-input", "H-i", "d-input", "d-H", "H-H", "d-d", "data-binary-i",
+        "i-devstdin-H", "H-devfd0-i", "H-devstdin-i", "d-devstdin-i-devfd0",
+        "i-devstdin-i"])
 def test_two_readers_of_stdin_are_a_usage_error(server, tmp_path, args,
                                                 first, second):
     # -H @- used to take stdin silently: `cofetch -H @- -i -` then read
@@ -244,6 +254,38 @@ def test_two_readers_of_stdin_are_a_usage_error(server, tmp_path, args,
     assert p.stdout == b""
     assert first in err and second in err, err
     assert server.stats()["count"] == 0
+
+
+def test_stdin_named_as_a_file_is_one_reader_alone(server):
+    """-i /dev/stdin, or -H @/dev/stdin with URLs, is a single reader."""
+    p = subprocess.run([BINARY, "-i", "/dev/stdin"],
+                       input=(server.url("/ok") + "\n").encode(),
+                       capture_output=True, env=binary_env(),
+                       timeout=30 * SLOW)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["ok"] is True
+    p = subprocess.run([BINARY, "-H", "@/dev/stdin", "--body", "text",
+                        server.url("/echo")],
+                       input=b"X-From-Stdin: yes\n", capture_output=True,
+                       env=binary_env(), timeout=30 * SLOW)
+    assert p.returncode == 0, p.stderr
+    sent = json.loads(json.loads(p.stdout)["body"])["headers"]
+    assert ["X-From-Stdin", "yes"] in sent, sent
+
+
+def test_a_regular_file_on_stdin_may_also_be_named(server, tmp_path):
+    """A regular file redirected to stdin is opened afresh by name: both
+    readers get it whole, so that is no usage error."""
+    f = tmp_path / "hdr"
+    f.write_bytes(b"X-From-File: yes\n")
+    with open(f, "rb") as stdin:
+        p = subprocess.run([BINARY, "-H", "@/dev/stdin", "-H", "@%s" % f,
+                            "--body", "text", server.url("/echo")],
+                           stdin=stdin, capture_output=True,
+                           env=binary_env(), timeout=30 * SLOW)
+    assert p.returncode == 0, p.stderr
+    sent = json.loads(json.loads(p.stdout)["body"])["headers"]
+    assert ["X-From-File", "yes"] in sent, sent
 
 
 def test_header_lines_from_stdin_with_urls_as_arguments(server):
