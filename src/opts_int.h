@@ -93,6 +93,8 @@ char	*opts_own(struct opts *o, char *s);
 
 /* Options that need a partner (--only-changed needs --state, ...), and
  * what one implies; -1 after a usage message. */
-int	opts_check_pairs(struct opts *o);
+int	opts_check_pairs(struct opts *o);	/* opts_check.c */
+/* Whether path names this process's stdin (opts_set.c). */
+int	opts_path_is_stdin(const char *path);
 
 #endif
