@@ -223,12 +223,27 @@ output_unwait(void)
 static size_t
 output_pipe_fit(const char *p, size_t n)
 {
-	int queued;
+	const char *nl;
+	size_t want;
+	int queued, got;
 
 	if (out_pipe_cap == 0 || out_midrec ||
 	    ioctl(out_fd, FIONREAD, &queued) < 0 || queued < 0)
 		return n;
-	return piperoom_fit(&out_pipe, (uint64_t)queued, p, n);
+	want = piperoom_fit(&out_pipe, (uint64_t)queued, p, n);
+	/* A record longer than the pipe: make the pipe larger, if the
+	 * system lets us (fcntl(2), F_SETPIPE_SZ; up to
+	 * /proc/sys/fs/pipe-max-size), so that it too goes whole. */
+	if (want == n && n > out_pipe_cap && (nl = memchr(p, '\n', n)) !=
+	    NULL && (size_t)(nl - p) + 1 > out_pipe_cap &&
+	    (size_t)(nl - p) + 1 <= INT_MAX &&
+	    (got = fcntl(out_fd, F_SETPIPE_SZ, (int)(nl - p) + 1)) > 0 &&
+	    (size_t)got > out_pipe_cap) {
+		out_pipe_cap = (size_t)got;
+		piperoom_set_cap(&out_pipe, out_pipe_cap);
+		want = piperoom_fit(&out_pipe, (uint64_t)queued, p, n);
+	}
+	return want;
 }
 
 /* The output failed: a regular file that got part of a record is cut

@@ -12,6 +12,12 @@ piperoom_init(struct piperoom *r, size_t cap, size_t page)
 	r->page = page > 0 ? page : 4096;
 }
 
+void
+piperoom_set_cap(struct piperoom *r, size_t cap)
+{
+	r->cap = cap;
+}
+
 /* Forget the writes the reader has taken whole: written - queued bytes
  * have been read. */
 static void

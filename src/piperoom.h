@@ -37,6 +37,8 @@ struct piperoom {
 
 /* cap: the pipe's capacity in bytes; page: the page size. */
 void	piperoom_init(struct piperoom *r, size_t cap, size_t page);
+/* The pipe was made larger (F_SETPIPE_SZ): cap bytes now. */
+void	piperoom_set_cap(struct piperoom *r, size_t cap);
 /* How many of the n bytes at p (a queue of whole records, each ending
  * in '\n') to write now, given queued bytes in the pipe: whole records
  * only, at most PIPE_BUF bytes of them, or one longer record when the

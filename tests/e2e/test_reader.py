@@ -360,3 +360,43 @@ def test_records_written_one_at_a_time_never_leave_half_of_one_in_a_pipe(
     recs = parse_records(data)
     assert len(recs) + unwritten_count(err) == started
     assert 4 <= len(recs) and all(r["ok"] for r in recs)
+
+
+def test_a_record_longer_than_the_pipe_goes_whole_into_a_larger_pipe(
+        server, tmp_path):
+    # Records of about 100 KB (--body text) into a FIFO nobody reads: the
+    # 64 KB pipe could only take one in part. cofetch makes the pipe
+    # larger (F_SETPIPE_SZ, up to /proc/sys/fs/pipe-max-size) so that the
+    # record goes whole; a signal then ends the run.
+    with open("/proc/sys/fs/pipe-max-size") as f:
+        if int(f.read()) < 256 * 1024:
+            pytest.skip("pipe-max-size below 256 KB here")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        f = lines_file(tmp_path / "urls", [
+            server.url("/bytes?n=100000&ct=text/plain&k=%d" % k)
+            for k in range(40)])
+        p = cofetch(["-c", "4", "--body", "text", "-i", f, "-o", fifo],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE)
+        try:
+            started = settled_count(server)
+            p.send_signal(signal.SIGTERM)
+            out, err = p.communicate(timeout=10 * SLOW)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        err = err.decode("utf-8", "replace")
+        check_sanitizer(err)
+        assert p.returncode == 143, err
+        assert "cut short" not in err, err
+        data = read_all(rfd, time.monotonic() + 5)
+    finally:
+        os.close(rfd)
+    assert data.endswith(b"\n"), len(data)
+    recs = parse_records(data)
+    assert len(recs) >= 1 and all(len(r["body"]) >= 100000 for r in recs)
+    assert len(recs) + unwritten_count(err) == started
