@@ -4,7 +4,7 @@
  * CURLMOPT_SOCKETFUNCTION and CURLMOPT_TIMERFUNCTION; -c easy handles made
  * once and reused for every transfer (only CURLOPT_URL changes); bodies
  * discarded; no records, no retries, no per-host logic.
- * CURLMOPT_MAXCONNECTS is 2 x -c, as cofetch sets it.
+ * CURLMOPT_MAXCONNECTS is 2 x -c, the least cofetch sets (one host).
  *
  * Built by tests/bench/run only (cc -O2 floor.c -lcurl -lev), never by make.
  *
