@@ -28,6 +28,10 @@ opts_end_file_writable(const char *opt, const char *path, int in_place)
 	    (size_t)(slash - path);
 	struct stat st;
 
+	if (path[0] == '\0') {
+		usagef("%s: expected a file name", opt);
+		return -1;
+	}
 	if (slash == NULL)
 		(void)snprintf(dir, sizeof(dir), ".");
 	else
@@ -42,9 +46,17 @@ opts_end_file_writable(const char *opt, const char *path, int in_place)
 		    path, strerror(errno));
 		return -1;
 	}
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		usagef("%s: '%s' is not valid: expected a file, not a "
-		    "directory", opt, path);
+	/* --metrics is written through a temporary file renamed over it:
+	 * anything but a regular file there would be replaced (as root, a
+	 * device node). libcurl opens a --cookie-jar when the run ends: a
+	 * FIFO would block the exit for good; a device such as /dev/null
+	 * is written to as curl does. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && (!in_place ||
+	    S_ISDIR(st.st_mode) || S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode))) {
+		usagef("%s: '%s' is not valid: expected a regular file, not "
+		    "%s", opt, path, S_ISDIR(st.st_mode) ? "a directory" :
+		    S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
 		return -1;
 	}
 	return 0;

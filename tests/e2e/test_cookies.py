@@ -2,6 +2,8 @@
 run, filled from --cookie FILE and by responses, written to --cookie-jar
 at the end; --cookie NAME=VALUE sends cookie data as given."""
 
+import os
+
 from conftest import lines_file
 
 
@@ -76,3 +78,17 @@ def test_cookie_jar_that_cannot_be_written_is_refused_at_start(run, tmp_path):
                            "http://127.0.0.1:9/"])
     assert code == 2 and recs == []
     assert "--cookie-jar" in err
+
+
+def test_cookie_jar_on_a_fifo_is_refused_at_start(run, httpbin, tmp_path):
+    # libcurl opens the jar when the run ends: on a FIFO nobody reads,
+    # open() waited for good, past SIGTERM. /dev/null stays allowed.
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    code, recs, err = run(["--cookie-jar", fifo, httpbin.url("/get")],
+                          timeout=20)
+    assert code == 2 and recs == [], err
+    assert "FIFO" in err, err
+    code, recs, err = run(["--cookie-jar", "/dev/null",
+                           httpbin.url("/get")], timeout=20)
+    assert code == 0, err

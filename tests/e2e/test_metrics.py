@@ -6,6 +6,7 @@ import json
 import os
 import re
 import socket
+import stat
 import subprocess
 
 import pytest
@@ -211,6 +212,21 @@ def test_metrics_in_a_missing_directory_is_refused_at_start(site, run,
                            site.url("/m/a")])
     assert code == 0, err
     assert len(recs) == 1       # the refused runs fetched nothing
+
+
+def test_metrics_over_a_fifo_or_device_is_refused_at_start(site, run,
+                                                          tmp_path):
+    """The file is renamed over its target: a FIFO or device there (as
+    root, /dev/null or /dev/full) would be replaced by a regular file."""
+    site.set("/m/a", "a")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for target in (fifo, "/dev/null", ""):
+        code, recs, err = run(["--metrics", target, site.url("/m/a")])
+        assert code == 2 and recs == [], (target, err)
+        assert "--metrics" in err, err
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
 def test_metrics_write_failure_is_reported(site, spawn, tmp_path):
