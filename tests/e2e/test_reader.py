@@ -321,6 +321,34 @@ def test_ordered_output_with_a_reader_that_pauses(server, tmp_path):
     assert all(r["ok"] for r in recs)
 
 
+def stalled_reader_run(server, tmp_path, urls, args, sig=signal.SIGTERM):
+    """cofetch -i URLS -o FIFO ARGS into a FIFO held open and never read,
+    until admission pauses; then sig. Returns (exit code, stderr, the
+    bytes the FIFO holds afterwards, requests the server saw)."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        f = lines_file(tmp_path / "urls", urls)
+        p = cofetch(args + ["-i", f, "-o", fifo],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE)
+        try:
+            started = settled_count(server)
+            p.send_signal(sig)
+            out, err = p.communicate(timeout=10 * SLOW)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        err = err.decode("utf-8", "replace")
+        check_sanitizer(err)
+        data = read_all(rfd, time.monotonic() + 5)
+    finally:
+        os.close(rfd)
+    return p.returncode, err, data, started
+
+
 def test_records_written_one_at_a_time_never_leave_half_of_one_in_a_pipe(
         server, tmp_path):
     # Records of about 5 KB, finished one at a time (-c 1), each written
@@ -330,32 +358,12 @@ def test_records_written_one_at_a_time_never_leave_half_of_one_in_a_pipe(
     # went in part. Now a record longer than PIPE_BUF goes only when the
     # pages the writes still in the pipe may hold leave room for it
     # (src/piperoom.h). The reader never reads; a signal ends the run.
-    fifo = tmp_path / "fifo"
-    os.mkfifo(fifo)
-    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     pad = "q" * 2400
-    try:
-        f = lines_file(tmp_path / "urls", [
-            server.url("/delay?ms=5&n=%d&pad=%s" % (k, pad))
-            for k in range(400)])
-        p = cofetch(["-c", "1", "-i", f, "-o", fifo],
-                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE)
-        try:
-            started = settled_count(server)
-            p.send_signal(signal.SIGTERM)
-            out, err = p.communicate(timeout=10 * SLOW)
-        finally:
-            if p.poll() is None:
-                p.kill()
-                p.communicate()
-        err = err.decode("utf-8", "replace")
-        check_sanitizer(err)
-        assert p.returncode == 143, err
-        assert "cut short" not in err, err
-        data = read_all(rfd, time.monotonic() + 5)
-    finally:
-        os.close(rfd)
+    code, err, data, started = stalled_reader_run(server, tmp_path, [
+        server.url("/delay?ms=5&n=%d&pad=%s" % (k, pad))
+        for k in range(400)], ["-c", "1"])
+    assert code == 143, err
+    assert "cut short" not in err, err
     assert data.endswith(b"\n")
     recs = parse_records(data)
     assert len(recs) + unwritten_count(err) == started
@@ -371,31 +379,11 @@ def test_a_record_longer_than_the_pipe_goes_whole_into_a_larger_pipe(
     with open("/proc/sys/fs/pipe-max-size") as f:
         if int(f.read()) < 256 * 1024:
             pytest.skip("pipe-max-size below 256 KB here")
-    fifo = tmp_path / "fifo"
-    os.mkfifo(fifo)
-    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        f = lines_file(tmp_path / "urls", [
-            server.url("/bytes?n=100000&ct=text/plain&k=%d" % k)
-            for k in range(40)])
-        p = cofetch(["-c", "4", "--body", "text", "-i", f, "-o", fifo],
-                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE)
-        try:
-            started = settled_count(server)
-            p.send_signal(signal.SIGTERM)
-            out, err = p.communicate(timeout=10 * SLOW)
-        finally:
-            if p.poll() is None:
-                p.kill()
-                p.communicate()
-        err = err.decode("utf-8", "replace")
-        check_sanitizer(err)
-        assert p.returncode == 143, err
-        assert "cut short" not in err, err
-        data = read_all(rfd, time.monotonic() + 5)
-    finally:
-        os.close(rfd)
+    code, err, data, started = stalled_reader_run(server, tmp_path, [
+        server.url("/bytes?n=100000&ct=text/plain&k=%d" % k)
+        for k in range(40)], ["-c", "4", "--body", "text"])
+    assert code == 143, err
+    assert "cut short" not in err, err
     assert data.endswith(b"\n"), len(data)
     recs = parse_records(data)
     assert len(recs) >= 1 and all(len(r["body"]) >= 100000 for r in recs)
