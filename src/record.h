@@ -51,6 +51,9 @@ struct result {
 	char		 hash[HASH_TEXT_LEN]; /* "sha256:<hex>" of the body
 					 * (--hash, --state), or "" */
 	enum changed	 changed;	/* --state: against the store */
+	int64_t		 state_row;	/* --state: the key's row when the
+					 * request started (state_compare()),
+					 * 0: none */
 	char		 etag[256];	/* the final response's validators,
 					 * "" when absent or too long */
 	char		 last_modified[64];

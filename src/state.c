@@ -13,54 +13,48 @@
 #include <sqlite3.h>
 
 #include "state.h"
+#include "state_schema.h"
 
-/* Schema steps: steps[v] takes a store from user_version v to v + 1.
- * Version 1 had no change time. */
 #define STATE_STR_(x)	#x
 #define STATE_STR(x)	STATE_STR_(x)
 
-static const char *const state_steps[STATE_SCHEMA] = {
-	"CREATE TABLE entries ("
-	" key TEXT PRIMARY KEY NOT NULL,"
-	" etag TEXT,"
-	" last_modified TEXT,"
-	" hash BLOB,"
-	" status INTEGER,"
-	" fetched_at INTEGER"
-	") WITHOUT ROWID",
-	"ALTER TABLE entries ADD COLUMN changed_at INTEGER",
-};
-
-/* A response with content: everything is replaced but the change time,
- * which stays when ?7 is NULL (unchanged). An UPDATE, then an INSERT
- * when there was no row: in a cron run most keys are there, and a plain
- * UPDATE costs half of an upsert. */
+/* A response with content for a stored row: everything is replaced but
+ * the change time, which stays when ?7 is NULL (unchanged). */
 static const char state_sql_content[] =
-	"UPDATE entries SET etag = ?2, last_modified = ?3, hash = ?4,"
+	"UPDATE responses SET etag = ?2, last_modified = ?3, hash = ?4,"
 	" status = ?5, fetched_at = ?6, changed_at = coalesce(?7, changed_at)"
-	" WHERE key = ?1";
-/* Content for a key with no stored hash (most likely no row at all):
- * one upsert rather than an UPDATE that finds nothing. */
-static const char state_sql_content_new[] =
-	"INSERT INTO entries (key, etag, last_modified, hash, status,"
-	" fetched_at, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
-	" ON CONFLICT (key) DO UPDATE SET etag = ?2, last_modified = ?3,"
-	" hash = ?4, status = ?5, fetched_at = ?6, changed_at = ?6";
+	" WHERE id = ?1";
 /* A 304 or a failure: the stored content stands; a 304's validators
  * replace the stored ones when it carries any. */
 static const char state_sql_touch[] =
-	"UPDATE entries SET etag = coalesce(?2, etag),"
+	"UPDATE responses SET etag = coalesce(?2, etag),"
 	" last_modified = coalesce(?3, last_modified), status = ?4,"
-	" fetched_at = ?5 WHERE key = ?1";
+	" fetched_at = ?5 WHERE id = ?1";
+/* A key with no row: a new row (numbered after every other, so the rows
+ * of a run are neighbours), then its key. ?1 is unused. */
+static const char state_sql_content_new[] =
+	"INSERT INTO responses (etag, last_modified, hash, status,"
+	" fetched_at, changed_at) VALUES (?2, ?3, ?4, ?5, ?6, ?6)";
 static const char state_sql_touch_new[] =
-	"INSERT INTO entries (key, etag, last_modified, status, fetched_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5)";
+	"INSERT INTO responses (etag, last_modified, status, fetched_at)"
+	" VALUES (?2, ?3, ?4, ?5)";
+/* The key of a new row; nothing when the key has a row already (its
+ * request ran twice in this run, both started before either ended). */
+static const char state_sql_key_new[] =
+	"INSERT INTO keys (key, id) VALUES (?1, ?2) ON CONFLICT (key)"
+	" DO NOTHING";
+static const char state_sql_drop[] =
+	"DELETE FROM responses WHERE id = ?1";
+static const char state_sql_row[] =
+	"SELECT id FROM keys WHERE key = ?1";
 static const char state_sql_lookup[] =
-	"SELECT etag, last_modified, hash FROM entries WHERE key = ?1";
+	"SELECT r.id, r.etag, r.last_modified, r.hash"
+	" FROM keys AS k JOIN responses AS r ON r.id = k.id WHERE k.key = ?1";
 
 static sqlite3		*db;		/* owned, or NULL: no --state */
 static sqlite3_stmt	*st_lookup, *st_content, *st_touch; /* owned */
 static sqlite3_stmt	*st_content_new, *st_touch_new;	/* owned */
+static sqlite3_stmt	*st_key_new, *st_drop, *st_row;	/* owned */
 static const struct opts *so;
 static const char	*spath;
 static struct ev_loop	*sloop;
@@ -91,6 +85,7 @@ state_compare(const struct state_prev *prev, struct result *r,
 {
 	r->hash[0] = '\0';
 	r->changed = CHANGED_UNKNOWN;
+	r->state_row = prev->row;
 	if (r->kind != KIND_NONE)
 		return;
 	if (r->status == 304) {
@@ -147,54 +142,6 @@ state_commit_cb(struct ev_loop *l, ev_timer *w, int revents)
 }
 
 static int
-state_int(const char *sql, long long *v)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	rc = sqlite3_step(s);
-	*v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	(void)sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-/* Bring the schema from version v up to STATE_SCHEMA, inside the
- * exclusive transaction. */
-static int
-state_migrate(long long v, char *err, size_t errlen)
-{
-	long long tables;
-	char sql[64];
-
-	if (v > STATE_SCHEMA) {
-		(void)snprintf(err, errlen, "schema version %lld is newer "
-		    "than this cofetch's (%d): use a newer cofetch", v,
-		    STATE_SCHEMA);
-		return -1;
-	}
-	if (v == 0 && (state_int("SELECT count(*) FROM sqlite_master",
-	    &tables) < 0 || tables != 0)) {
-		(void)snprintf(err, errlen, "not a cofetch state file (an "
-		    "SQLite database with other tables)");
-		return -1;
-	}
-	for (; v < STATE_SCHEMA; v++)
-		if (state_exec(state_steps[v]) < 0)
-			goto fail;
-	(void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
-	    STATE_SCHEMA);
-	if (state_exec(sql) < 0)
-		goto fail;
-	return 0;
-fail:
-	(void)snprintf(err, errlen, "cannot upgrade the schema: %s",
-	    sqlite3_errmsg(db));
-	return -1;
-}
-
-static int
 state_prepare(const char *sql, sqlite3_stmt **s)
 {
 	return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, s,
@@ -205,7 +152,6 @@ int
 state_open(const char *path, const struct opts *o, struct ev_loop *loop,
     char *err, size_t errlen)
 {
-	long long v;
 	int rc;
 
 	so = o;
@@ -236,9 +182,9 @@ state_open(const char *path, const struct opts *o, struct ev_loop *loop,
 	if (state_exec("PRAGMA locking_mode = EXCLUSIVE") < 0 ||
 	    state_exec("BEGIN EXCLUSIVE") < 0)
 		goto fail;
-	if (state_int("PRAGMA user_version", &v) < 0)
+	if ((rc = state_schema_update(db, err, errlen)) == -1)
 		goto fail;
-	if (v != STATE_SCHEMA && state_migrate(v, err, errlen) < 0)
+	if (rc < 0)
 		goto fail_msg;
 	/* WAL only once the file is known to be ours: the switch writes
 	 * the database header. */
@@ -264,7 +210,10 @@ state_open(const char *path, const struct opts *o, struct ev_loop *loop,
 	    state_prepare(state_sql_content, &st_content) < 0 ||
 	    state_prepare(state_sql_content_new, &st_content_new) < 0 ||
 	    state_prepare(state_sql_touch, &st_touch) < 0 ||
-	    state_prepare(state_sql_touch_new, &st_touch_new) < 0)
+	    state_prepare(state_sql_touch_new, &st_touch_new) < 0 ||
+	    state_prepare(state_sql_key_new, &st_key_new) < 0 ||
+	    state_prepare(state_sql_drop, &st_drop) < 0 ||
+	    state_prepare(state_sql_row, &st_row) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -300,8 +249,11 @@ state_close(int commit, char *err, size_t errlen)
 	(void)sqlite3_finalize(st_content_new);
 	(void)sqlite3_finalize(st_touch);
 	(void)sqlite3_finalize(st_touch_new);
+	(void)sqlite3_finalize(st_key_new);
+	(void)sqlite3_finalize(st_drop);
+	(void)sqlite3_finalize(st_row);
 	st_lookup = st_content = st_content_new = NULL;
-	st_touch = st_touch_new = NULL;
+	st_touch = st_touch_new = st_key_new = st_drop = st_row = NULL;
 	if (sqlite3_close_v2(db) != SQLITE_OK)
 		state_fail("cannot close");
 	db = NULL;
@@ -341,11 +293,12 @@ state_lookup(const struct request *req, struct state_prev *prev)
 	    SQLITE_STATIC);
 	rc = sqlite3_step(st_lookup);
 	if (rc == SQLITE_ROW) {
-		state_col_text(st_lookup, 0, prev->etag, sizeof(prev->etag));
-		state_col_text(st_lookup, 1, prev->last_modified,
+		prev->row = sqlite3_column_int64(st_lookup, 0);
+		state_col_text(st_lookup, 1, prev->etag, sizeof(prev->etag));
+		state_col_text(st_lookup, 2, prev->last_modified,
 		    sizeof(prev->last_modified));
-		h = sqlite3_column_blob(st_lookup, 2);
-		if (h != NULL && sqlite3_column_bytes(st_lookup, 2) ==
+		h = sqlite3_column_blob(st_lookup, 3);
+		if (h != NULL && sqlite3_column_bytes(st_lookup, 3) ==
 		    HASH_LEN) {
 			memcpy(prev->hash, h, HASH_LEN);
 			prev->found = 1;
@@ -364,13 +317,13 @@ state_bind_opt(sqlite3_stmt *s, int i, const char *t)
 		(void)sqlite3_bind_null(s, i);
 }
 
-/* Bind the values of res to s (one of the four update statements). */
+/* Bind the values of res to s (one of the four update statements) for
+ * row (unused by the two that make a row). */
 static void
 state_bind(sqlite3_stmt *s, int content, const struct result *res,
-    const unsigned char *d, sqlite3_int64 now)
+    const unsigned char *d, sqlite3_int64 row, sqlite3_int64 now)
 {
-	(void)sqlite3_bind_text(s, 1, skey.data, (int)skey.len,
-	    SQLITE_STATIC);
+	(void)sqlite3_bind_int64(s, 1, row);
 	state_bind_opt(s, 2, res->status == 304 || content ? res->etag : "");
 	state_bind_opt(s, 3, res->status == 304 || content ?
 	    res->last_modified : "");
@@ -399,6 +352,59 @@ state_step(sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Run s (st_key_new, st_drop or st_row) with key skey and the number
+ * n as ?2 (key_new) or ?1 (drop); for st_row, the row found or 0. -1 on
+ * an error. */
+static sqlite3_int64
+state_key_step(sqlite3_stmt *s, sqlite3_int64 n)
+{
+	sqlite3_int64 v = 0;
+	int rc;
+
+	if (s == st_drop)
+		(void)sqlite3_bind_int64(s, 1, n);
+	else
+		(void)sqlite3_bind_text(s, 1, skey.data, (int)skey.len,
+		    SQLITE_STATIC);
+	if (s == st_key_new)
+		(void)sqlite3_bind_int64(s, 2, n);
+	rc = sqlite3_step(s);
+	if (s == st_row && rc == SQLITE_ROW) {
+		v = sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	(void)sqlite3_reset(s);
+	(void)sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? v : -1;
+}
+
+/* A key without a row when its request started: a new row, numbered
+ * after the others, and the key. When the key has gained a row since
+ * (its request ran twice at once), the new row goes and that one is
+ * updated. 0 or -1. */
+static int
+state_insert(int content, const struct result *res, const unsigned char *d,
+    sqlite3_int64 now)
+{
+	sqlite3_stmt *s = content ? st_content_new : st_touch_new;
+	sqlite3_int64 row;
+
+	state_bind(s, content, res, d, 0, now);
+	if (state_step(s) < 0)
+		return -1;
+	row = sqlite3_last_insert_rowid(db);
+	if (state_key_step(st_key_new, row) < 0)
+		return -1;
+	if (sqlite3_changes(db) == 1)
+		return 0;
+	if (state_key_step(st_drop, row) < 0 ||
+	    (row = state_key_step(st_row, 0)) <= 0)
+		return -1;
+	s = content ? st_content : st_touch;
+	state_bind(s, content, res, d, row, now);
+	return state_step(s);
+}
+
 void
 state_note(const struct request *req, const struct result *res)
 {
@@ -413,17 +419,13 @@ state_note(const struct request *req, const struct result *res)
 	content = res->kind == KIND_NONE && res->status != 304 &&
 	    hash_parse(res->hash, d) == 0;
 	state_key(&skey, req, so);
-	s = !content ? st_touch : res->changed == CHANGED_UNKNOWN ?
-	    st_content_new : st_content;
-	state_bind(s, content, res, d, now);
-	if (state_step(s) < 0)
-		goto fail;
-	if (s != st_content_new && sqlite3_changes(db) == 0) {
-		s = content ? st_content_new : st_touch_new;
-		state_bind(s, content, res, d, now);
+	if (res->state_row > 0) {
+		s = content ? st_content : st_touch;
+		state_bind(s, content, res, d, res->state_row, now);
 		if (state_step(s) < 0)
 			goto fail;
-	}
+	} else if (state_insert(content, res, d, now) < 0)
+		goto fail;
 	/* Commit from the timer, never here: the records of this batch are
 	 * handed to the output before the store says they were seen. */
 	if (++pending == 1 || pending == STATE_BATCH) {

@@ -8,6 +8,14 @@
  * ("GET http://example.com/"). The two never collide: minified JSON has
  * no space outside a string, and a method cannot start with a quote.
  *
+ * The layout (schema 3): "keys" maps each key to a row number, "responses"
+ * holds that row's validators, hash, status and times, and the view
+ * "entries" joins the two (what schema 2 kept in one table). Rows are
+ * numbered in the order their keys were first stored, so a run that
+ * visits its keys in the order of an earlier run updates neighbouring
+ * rows: a batch of 1000 updates rewrites tens of pages, not a thousand
+ * scattered over the key order.
+ *
  * One run holds the file's lock from state_open() to state_close(): a
  * second run on the same file waits STATE_WAIT_MS for it, then fails.
  * Updates are batched into transactions of at most STATE_BATCH records
@@ -24,6 +32,7 @@
 #define COFETCH_STATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hash.h"
 #include "opts.h"
@@ -34,7 +43,6 @@
 #define STATE_WAIT_MS	5000	/* for a file another run holds */
 #define STATE_BATCH	1000	/* records per transaction, at most */
 #define STATE_BATCH_SEC	1.0	/* seconds per transaction, at most */
-#define STATE_SCHEMA	2	/* PRAGMA user_version of this layout */
 #define STATE_CHECKPOINT_PAGES 10000	/* WAL pages (4 KB) between
 					 * checkpoints: the WAL file grows
 					 * to about 40 MB at most */
@@ -43,6 +51,8 @@ struct ev_loop;
 
 /* What the store held for a key when its request started. */
 struct state_prev {
+	int64_t		 row;		/* the key's row in "responses", or 0
+					 * when the key has none */
 	int		 found;		/* a content hash is stored */
 	unsigned char	 hash[HASH_LEN];
 	char		 etag[256];	/* "" when none */

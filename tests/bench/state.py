@@ -2,7 +2,7 @@
 """tests/bench/state.py: what --state costs, against nginx on 127.0.0.1.
 
 1. Fill a store with KEYS keys (default 1,000,000) the way cofetch writes
-   them (schema 2: a key like "GET http://host/p?k=N", an ETag, a
+   them (schema 3: a key like "GET http://host/p?k=N", an ETag, a
    Last-Modified, a 32-byte hash, status and times); report bytes per key.
 2. N requests (default 100,000) to nginx, at -c 50, with -o /dev/null:
    a) without --state                   (baseline)
@@ -68,9 +68,18 @@ http {{
 }}
 """
 
-SCHEMA = ("CREATE TABLE entries (key TEXT PRIMARY KEY NOT NULL, etag TEXT, "
+# cofetch's schema 3 (src/state.c): keys, and their rows numbered in the
+# order they were first stored.
+SCHEMA = ("CREATE TABLE responses (id INTEGER PRIMARY KEY, etag TEXT, "
           "last_modified TEXT, hash BLOB, status INTEGER, fetched_at "
-          "INTEGER, changed_at INTEGER) WITHOUT ROWID")
+          "INTEGER, changed_at INTEGER);"
+          "CREATE TABLE keys (key TEXT PRIMARY KEY NOT NULL, "
+          "id INTEGER NOT NULL) WITHOUT ROWID;"
+          "CREATE VIEW entries AS SELECT k.key AS key, r.etag AS etag, "
+          "r.last_modified AS last_modified, r.hash AS hash, "
+          "r.status AS status, r.fetched_at AS fetched_at, "
+          "r.changed_at AS changed_at FROM keys AS k JOIN responses AS r "
+          "ON r.id = k.id")
 
 
 def free_port():
@@ -106,16 +115,16 @@ def start_nginx(d, size):
 def fill(db, keys, port):
     con = sqlite3.connect(db)
     con.execute("PRAGMA journal_mode = WAL")
-    con.execute(SCHEMA)
-    con.execute("PRAGMA user_version = 2")
+    con.executescript(SCHEMA)
+    con.execute("PRAGMA user_version = 3")
     now = int(time.time())
-    names = ("GET http://127.0.0.1:%d/%d.json?old=%d" % (port, i % 100, i)
-            for i in range(keys))
-    rows = ((k, '"%x-%x"' % (0x6560a0b0 + i, 200 + i % 100),
-             "Mon, 30 Nov 2026 10:00:00 GMT",
-             hashlib.sha256(b"%d" % i).digest(), 200, now, now)
-            for i, k in enumerate(names))
-    con.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?)", rows)
+    con.executemany("INSERT INTO keys VALUES (?, ?)", (
+        ("GET http://127.0.0.1:%d/%d.json?old=%d" % (port, i % 100, i),
+         i + 1) for i in range(keys)))
+    con.executemany("INSERT INTO responses VALUES (?,?,?,?,?,?,?)", (
+        (i + 1, '"%x-%x"' % (0x6560a0b0 + i, 200 + i % 100),
+         "Mon, 30 Nov 2026 10:00:00 GMT", hashlib.sha256(b"%d" % i).digest(),
+         200, now, now) for i in range(keys)))
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()

@@ -248,6 +248,27 @@ def test_key_is_id_else_method_and_url(site, run, tmp_path):
     assert [r["changed"] for r in recs] == [False, False, False]
 
 
+def test_one_key_twice_at_once_is_one_row(site, run, tmp_path):
+    """A key whose request runs twice at once (both started before
+    either ended, so neither found a row) ends with one key and one row,
+    and the next run finds it."""
+    site.set("/e/twice", "twice")
+    u = site.url("/e/twice")
+    db = tmp_path / "state.db"
+    code, recs, err = run(["--state", db, "-c", "4", u, u, u])
+    assert code == 0, err
+    assert [r["changed"] for r in recs] == [None] * 3
+    con = sqlite3.connect(str(db))
+    assert con.execute("SELECT count(*) FROM keys").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM responses").fetchone()[0] == 1
+    assert con.execute("SELECT key, status FROM entries").fetchall() == [
+        ("GET " + u, 200)]
+    con.close()
+    code, recs, err = run(["--state", db, u])
+    assert code == 0, err
+    assert recs[0]["status"] == 304 and recs[0]["changed"] is False
+
+
 def test_own_validator_header_is_not_replaced(site, run, tmp_path):
     site.set("/e/o", "own")
     u = site.url("/e/o")
@@ -296,9 +317,11 @@ def test_save_304_keeps_previous_file(site, run, tmp_path):
     assert open(f).read() == "saved body"
 
 
-def test_older_schema_is_upgraded(site, run, tmp_path):
-    """A version-1 store (no change time) is brought up to date in place
-    and its validators are used."""
+@pytest.mark.parametrize("version", [1, 2])
+def test_older_schema_is_upgraded(site, run, tmp_path, version):
+    """A version-1 store (no change time) or version-2 store (one table
+    keyed by the request) is brought up to date in place: every key and
+    value kept, its validators used."""
     site.set("/e/old", "old body")
     u = site.url("/e/old")
     db = tmp_path / "state.db"
@@ -312,18 +335,33 @@ def test_older_schema_is_upgraded(site, run, tmp_path):
     con.execute("CREATE TABLE entries (key TEXT PRIMARY KEY NOT NULL, "
                 "etag TEXT, last_modified TEXT, hash BLOB, status INTEGER, "
                 "fetched_at INTEGER) WITHOUT ROWID")
-    con.execute("INSERT INTO entries VALUES (?, ?, ?, ?, 200, 1)",
-                ("GET " + u, etag, lm, h))
-    con.execute("PRAGMA user_version = 1")
+    if version == 2:
+        con.execute("ALTER TABLE entries ADD COLUMN changed_at INTEGER")
+        rows = [("GET " + u, etag, lm, h, 200, 1, 1),
+                ('"other"', '"x"', None, b"\x01" * 32, 404, 5, 3)]
+    else:
+        rows = [("GET " + u, etag, lm, h, 200, 1),
+                ('"other"', '"x"', None, b"\x01" * 32, 404, 5)]
+    con.executemany("INSERT INTO entries VALUES (%s)" %
+                    ", ".join("?" * len(rows[0])), rows)
+    con.execute("PRAGMA user_version = %d" % version)
     con.commit()
     con.close()
     code, recs, err = run(["--state", db, u])
     assert code == 0, err
     assert recs[0]["status"] == 304 and recs[0]["changed"] is False
     con = sqlite3.connect(str(db))
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
-    cols = [r[1] for r in con.execute("PRAGMA table_info(entries)")]
-    assert "changed_at" in cols
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+    names = {n for (n,) in con.execute("SELECT name FROM sqlite_master")}
+    assert {"keys", "responses", "entries"} <= names
+    got = dict((r[0], r[1:]) for r in con.execute(
+        "SELECT key, etag, last_modified, hash, status, changed_at "
+        "FROM entries"))
+    assert set(got) == {"GET " + u, '"other"'}
+    assert got['"other"'] == ('"x"', None, b"\x01" * 32, 404,
+                              3 if version == 2 else None)
+    assert got["GET " + u][:4] == (etag, lm, h, 304)
+    assert con.execute("SELECT count(*) FROM responses").fetchone()[0] == 2
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     con.close()
 

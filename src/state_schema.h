@@ -1,0 +1,20 @@
+/* state_schema.h: the layout of the --state store and its upgrades
+ * (see state.h for what the tables mean). */
+#ifndef COFETCH_STATE_SCHEMA_H
+#define COFETCH_STATE_SCHEMA_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#define STATE_SCHEMA	3	/* PRAGMA user_version of this layout */
+
+/* Inside the caller's exclusive transaction on db: make the tables of an
+ * empty database, or bring an older store up to STATE_SCHEMA in place.
+ * 0 when db is at STATE_SCHEMA; -1 when SQLite failed (the reason is
+ * sqlite3_errmsg(db)); -2 when the file is not one cofetch may use (a
+ * newer schema, or an SQLite database of something else), with the
+ * reason in err. */
+int	state_schema_update(sqlite3 *db, char *err, size_t errlen);
+
+#endif
