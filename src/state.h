@@ -41,7 +41,11 @@
 #include "util.h"
 
 #define STATE_WAIT_MS	5000	/* for a file another run holds */
-#define STATE_BATCH	1000	/* records per transaction, at most */
+/* Records per transaction, at most. Each commit writes every page its
+ * batch changed; first sightings of keys change a page each, so 1000 was
+ * about a WAL page written per two records, and 100k new keys into a 1M-key
+ * store took 3.4 s of CPU against 2.6 s with 4000 or more (best of 4). */
+#define STATE_BATCH	10000
 #define STATE_BATCH_SEC	1.0	/* seconds per transaction, at most */
 #define STATE_CHECKPOINT_PAGES 10000	/* WAL pages (4 KB) between
 					 * checkpoints: the WAL file grows
