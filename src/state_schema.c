@@ -68,6 +68,7 @@ state_schema_update(sqlite3 *db, char *err, size_t errlen)
 {
 	long long v, tables;
 	char sql[64];
+	int upgraded;
 
 	if (schema_int(db, "PRAGMA user_version", &v) < 0)
 		return -1;
@@ -85,6 +86,7 @@ state_schema_update(sqlite3 *db, char *err, size_t errlen)
 		    "SQLite database with other tables)");
 		return -2;
 	}
+	upgraded = v > 0;
 	for (; v < STATE_SCHEMA; v++)
 		if (sqlite3_exec(db, state_steps[v], NULL, NULL, NULL) !=
 		    SQLITE_OK)
@@ -92,7 +94,7 @@ state_schema_update(sqlite3 *db, char *err, size_t errlen)
 	(void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 	    STATE_SCHEMA);
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
-		return 0;
+		return upgraded;
 fail:
 	(void)snprintf(err, errlen, "cannot upgrade the schema: %s",
 	    sqlite3_errmsg(db));

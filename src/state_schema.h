@@ -11,7 +11,8 @@
 
 /* Inside the caller's exclusive transaction on db: make the tables of an
  * empty database, or bring an older store up to STATE_SCHEMA in place.
- * 0 when db is at STATE_SCHEMA; -1 when SQLite failed (the reason is
+ * 0 when db is at STATE_SCHEMA (or was empty); 1 when an older store was
+ * upgraded (its old tables' pages are then free); -1 when SQLite failed (the reason is
  * sqlite3_errmsg(db)); -2 when the file is not one cofetch may use (a
  * newer schema, or an SQLite database of something else), with the
  * reason in err. */
