@@ -301,14 +301,22 @@ state_lookup(const struct request *req, struct state_prev *prev)
 	rc = sqlite3_step(st_lookup);
 	if (rc == SQLITE_ROW) {
 		prev->row = sqlite3_column_int64(st_lookup, 0);
-		state_col_text(st_lookup, 1, prev->etag, sizeof(prev->etag));
-		state_col_text(st_lookup, 2, prev->last_modified,
-		    sizeof(prev->last_modified));
 		h = sqlite3_column_blob(st_lookup, 3);
 		if (h != NULL && sqlite3_column_bytes(st_lookup, 3) ==
 		    HASH_LEN) {
 			memcpy(prev->hash, h, HASH_LEN);
 			prev->found = 1;
+		}
+		/* Validators only with the content they stand for: a 304
+		 * to a key without a hash (one the line's own If-None-Match
+		 * got, or a row of an older store) would otherwise be
+		 * asked for again by every later run, and the content
+		 * never be known. */
+		if (prev->found) {
+			state_col_text(st_lookup, 1, prev->etag,
+			    sizeof(prev->etag));
+			state_col_text(st_lookup, 2, prev->last_modified,
+			    sizeof(prev->last_modified));
 		}
 	} else if (rc != SQLITE_DONE)
 		state_fail("cannot read");

@@ -59,7 +59,7 @@ struct state_prev {
 					 * when the key has none */
 	int		 found;		/* a content hash is stored */
 	unsigned char	 hash[HASH_LEN];
-	char		 etag[256];	/* "" when none */
+	char		 etag[256];	/* "" when none, or no hash */
 	char		 last_modified[64];
 };
 

@@ -281,6 +281,42 @@ def test_own_validator_header_is_not_replaced(site, run, tmp_path):
     assert recs[0]["status"] == 200 and recs[0]["changed"] is False
 
 
+@pytest.mark.parametrize("how", ["own-header", "old-store"])
+def test_validators_without_content_are_not_sent(site, run, tmp_path, how):
+    """A row with validators but no hash (a 304 that the line's own
+    If-None-Match got, or a row of an older store) does not make later
+    runs conditional: they would get 304s forever and never the content."""
+    site.set("/e/v", "v body")
+    u = site.url("/e/v")
+    db = tmp_path / "state.db"
+    etag = '"%s"' % hashlib.sha256(b"v body").hexdigest()[:16]
+    if how == "own-header":
+        code, recs, err = run(["--state", db, "-H",
+                               "If-None-Match: " + etag, u])
+        assert code == 0 and recs[0]["status"] == 304, err
+        assert recs[0]["hash"] is None
+    else:
+        con = sqlite3.connect(str(db))
+        con.execute("CREATE TABLE entries (key TEXT PRIMARY KEY NOT NULL, "
+                    "etag TEXT, last_modified TEXT, hash BLOB, "
+                    "status INTEGER, fetched_at INTEGER, "
+                    "changed_at INTEGER) WITHOUT ROWID")
+        con.execute("INSERT INTO entries VALUES (?, ?, NULL, NULL, 200, "
+                    "1, 1)", ("GET " + u, etag))
+        con.execute("PRAGMA user_version = 2")
+        con.commit()
+        con.close()
+    site.seen.clear()
+    code, recs, err = run(["--state", db, u])
+    assert code == 0, err
+    assert site.seen == [("/e/v", None, None)]
+    assert recs[0]["status"] == 200 and recs[0]["hash"] == sha("v body")
+    assert recs[0]["changed"] is None
+    code, recs, err = run(["--state", db, u])
+    assert recs[0]["status"] == 304 and recs[0]["changed"] is False
+    assert recs[0]["hash"] == sha("v body")
+
+
 def test_failure_keeps_stored_content(site, run, tmp_path):
     """A failed fetch updates the status but not the validators or the
     hash: the next good response compares against the last content."""
