@@ -203,9 +203,10 @@ state_open(const char *path, const struct opts *o, struct ev_loop *loop,
 		goto fail;
 	/* An upgrade copied the old table into the new ones and left its
 	 * pages free: give them back (a 1M-key store would stay twice its
-	 * size). Without room for the copy VACUUM makes, the store works
-	 * as it is. */
-	if (rc == 1)
+	 * size). So does a later run when that VACUUM did not end (a kill
+	 * -9, a full disk): the upgrade is committed before it. Without
+	 * room for the copy VACUUM makes, the store works as it is. */
+	if (rc == 1 || state_schema_sparse(db))
 		(void)state_exec("VACUUM");
 	if (state_exec("PRAGMA journal_mode = WAL") < 0 ||
 	    state_exec("PRAGMA synchronous = NORMAL") < 0 ||

@@ -100,3 +100,14 @@ fail:
 	    sqlite3_errmsg(db));
 	return -2;
 }
+
+int
+state_schema_sparse(sqlite3 *db)
+{
+	long long pages, free_pages;
+
+	if (schema_int(db, "PRAGMA page_count", &pages) < 0 ||
+	    schema_int(db, "PRAGMA freelist_count", &free_pages) < 0)
+		return 0;
+	return free_pages > STATE_SPARSE_MIN && free_pages * 4 > pages;
+}

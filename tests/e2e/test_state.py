@@ -404,6 +404,107 @@ def test_older_schema_is_upgraded(site, run, tmp_path, version):
     con.close()
 
 
+def test_vacuum_an_upgrade_did_not_finish_is_done_by_the_next_run(
+        site, run, tmp_path):
+    """The upgrade commits, then VACUUM gives the old table's pages back;
+    when that VACUUM did not end (kill -9, a full disk), the next run
+    does it: a store with half its pages free is compacted."""
+    site.set("/e/z", "z")
+    u = site.url("/e/z")
+    db = tmp_path / "state.db"
+    assert run(["--state", db, u])[0] == 0
+    con = sqlite3.connect(str(db))
+    # What the upgrade leaves before its VACUUM: the old rows' pages free.
+    con.execute("CREATE TABLE old (x)")
+    con.executemany("INSERT INTO old VALUES (?)",
+                    [(b"\0" * 1000,) for _ in range(2000)])
+    con.commit()
+    con.execute("DROP TABLE old")
+    con.commit()
+    free, pages = (con.execute("PRAGMA freelist_count").fetchone()[0],
+                   con.execute("PRAGMA page_count").fetchone()[0])
+    con.close()
+    assert free > 400 and free * 4 > pages * 3
+    code, recs, err = run(["--state", db, u])
+    assert code == 0 and recs[0]["changed"] is False, err
+    con = sqlite3.connect(str(db))
+    assert con.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT key, status FROM entries").fetchall() == [
+        ("GET " + u, 304)]
+    con.close()
+
+
+def make_schema_2_store(db, n):
+    """A schema-2 store of n keys, in WAL mode as cofetch left it."""
+    con = sqlite3.connect(str(db))
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("CREATE TABLE entries (key TEXT PRIMARY KEY NOT NULL, "
+                "etag TEXT, last_modified TEXT, hash BLOB, status INTEGER, "
+                "fetched_at INTEGER, changed_at INTEGER) WITHOUT ROWID")
+    con.executemany("INSERT INTO entries VALUES (?, ?, NULL, ?, 200, ?, ?)",
+                    (("GET http://127.0.0.1:9/%d" % i, '"%d"' % i,
+                      hashlib.sha256(b"%d" % i).digest(), i, i)
+                     for i in range(n)))
+    con.execute("PRAGMA user_version = 2")
+    con.commit()
+    con.close()
+
+
+@pytest.mark.slow
+def test_kill_9_during_an_upgrade_never_loses_the_store(tmp_path):
+    """kill -9 at random moments of an upgrade (its copy, its commit, the
+    VACUUM after it): the store is sound every time, at version 2 or 3
+    with every key, and the next run finishes the upgrade."""
+    n = 100000
+    src = tmp_path / "v2.db"
+    make_schema_2_store(src, n)
+    image = src.read_bytes()
+    db = tmp_path / "state.db"
+    env = binary_env()
+    args = [BINARY, "--state", str(db), "--retries", "0",
+            "http://127.0.0.1:9/x"]
+    t0 = time.monotonic()
+    db.write_bytes(image)
+    subprocess.run(args, capture_output=True, env=env, timeout=120 * SLOW)
+    took = time.monotonic() - t0
+    rnd = random.Random(99)
+    for _ in range(12):
+        for f in tmp_path.glob("state.db*"):
+            f.unlink()
+        db.write_bytes(image)
+        p = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=env)
+        time.sleep(rnd.uniform(0, took))
+        p.kill()
+        p.wait()
+        # Read a copy: sqlite3 here would finish what the kill left.
+        for f in tmp_path.glob("state.db*"):
+            (tmp_path / ("copy" + f.name[5:])).write_bytes(f.read_bytes())
+        con = sqlite3.connect(str(tmp_path / "copy.db"))
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("PRAGMA user_version").fetchone()[0] in (2, 3)
+        assert con.execute("SELECT count(*) FROM entries WHERE key LIKE "
+                           "'GET http://127.0.0.1:9/%' AND etag IS NOT NULL"
+                           ).fetchone()[0] == n
+        con.close()
+        for f in tmp_path.glob("copy.db*"):
+            f.unlink()
+        p = subprocess.run(args, capture_output=True, env=env,
+                           timeout=120 * SLOW)
+        assert p.returncode == 1, p.stderr     # port 9 refuses
+        con = sqlite3.connect(str(db))
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert con.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM keys").fetchone()[0] == \
+            n + 1
+        assert con.execute("SELECT hash FROM entries WHERE key = "
+                           "'GET http://127.0.0.1:9/77'").fetchone()[0] == \
+            hashlib.sha256(b"77").digest()
+        con.close()
+
+
 @pytest.mark.parametrize("what", ["newer", "foreign", "garbage"])
 def test_unusable_store_is_a_usage_error(run, tmp_path, what):
     db = tmp_path / "state.db"
