@@ -96,8 +96,9 @@ state_schema_update(sqlite3 *db, char *err, size_t errlen)
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
 		return upgraded;
 fail:
-	(void)snprintf(err, errlen, "cannot upgrade the schema: %s",
-	    sqlite3_errmsg(db));
+	(void)snprintf(err, errlen, "cannot upgrade the schema: %s%s",
+	    sqlite3_errmsg(db), sqlite3_errcode(db) == SQLITE_FULL ?
+	    STATE_ROOM : "");
 	return -2;
 }
 

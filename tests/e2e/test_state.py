@@ -505,6 +505,99 @@ def test_kill_9_during_an_upgrade_never_loses_the_store(tmp_path):
         con.close()
 
 
+def run_on_tmpfs(tmp_path, store, size_kb, script_args, ro_dir=False):
+    """Run cofetch with --state on a tmpfs of size_kb holding a copy of
+    store, in a mount namespace of its own (the tmpfs is gone after it);
+    the tmpfs's files are copied back into tmp_path / "after". Returns
+    (exit status, stdout, stderr) of the cofetch run. With ro_dir, the
+    store may be written but not its directory, and cofetch runs as
+    nobody (root could write it anyway)."""
+    import os
+    import shutil
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare for a tmpfs of a given size")
+    mnt, after = tmp_path / "mnt", tmp_path / "after"
+    for d in (mnt, after):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir()
+    if ro_dir and not shutil.which("setpriv"):
+        pytest.skip("needs setpriv to run as nobody")
+    script = ('mount -t tmpfs -o size=%dk,mode=755 tmpfs "$1" || exit 99; '
+              'cp "$2" "$1/state.db" || exit 98; %s'
+              '"$4" --state "$1/state.db" "${@:5}" >"$3/out" 2>"$3/err"; '
+              'echo $? >"$3/rc"; cp "$1"/state.db* "$3"/' %
+              (size_kb, 'chmod 666 "$1/state.db"; chmod 555 "$1"; HOME="$1" '
+               'setpriv --reuid 65534 --regid 65534 --clear-groups '
+               if ro_dir else ""))
+    p = subprocess.run(["unshare", "-m", "bash", "-c", script, "-",
+                        str(mnt), str(store), str(after), BINARY] +
+                       script_args, env=binary_env(),
+                       capture_output=True, timeout=120 * SLOW)
+    if p.returncode == 99:
+        pytest.skip("cannot mount a tmpfs here")
+    assert p.returncode == 0, p.stderr
+    return (int((after / "rc").read_text()), (after / "out").read_text(),
+            (after / "err").read_text())
+
+
+def test_upgrade_without_room_stops_before_any_fetch(site, run, tmp_path):
+    """An upgrade on a disk without room for it (about twice the store)
+    either ends whole or stops the run with exit 2 before any request:
+    never a run that fetches everything and then cannot save (exit 3).
+    The store is sound either way, and a run with room finishes it."""
+    n = 30000
+    src = tmp_path / "v2.db"
+    make_schema_2_store(src, n)
+    size = src.stat().st_size
+    site.set("/e/room", "room")
+    u = site.url("/e/room")
+    outcomes = set()
+    for tenths in (12, 16, 20, 24, 26, 28, 30, 32, 34, 40):
+        site.seen.clear()
+        code, out, err = run_on_tmpfs(tmp_path, src, size * tenths // 10240,
+                                      [u])
+        outcomes.add(code)
+        if code == 2:
+            assert "cannot upgrade the schema" in err and "full" in err, err
+            assert "about twice the store's size" in err, err
+            assert out == "" and site.seen == []
+        else:
+            assert code == 0, err
+            assert len(site.seen) == 1
+        db = tmp_path / "after" / "state.db"
+        con = sqlite3.connect(str(db))
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("SELECT count(*) FROM entries").fetchone()[0] \
+            == n + (code == 0)
+        con.close()
+        # With room, the next run ends the upgrade.
+        code, recs, err = run(["--state", db, u])
+        assert code == 0, err
+        con = sqlite3.connect(str(db))
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert con.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM keys").fetchone()[0] == n + 1
+        con.close()
+    assert outcomes == {0, 2}
+
+
+def test_store_in_a_read_only_directory_is_named_clearly(site, tmp_path):
+    """A store that may be written in a directory that may not (no room
+    for its log beside it) exits 2 saying so, not "attempt to write a
+    readonly database", and the file is untouched."""
+    src = tmp_path / "v2.db"
+    make_schema_2_store(src, 10)
+    with sqlite3.connect(str(src)) as con:
+        con.execute("PRAGMA journal_mode = DELETE")
+    code, out, err = run_on_tmpfs(tmp_path, src, 4096, [site.url("/e/x")],
+                                  ro_dir=True)
+    assert code == 2 and out == ""
+    assert "cannot write its directory" in err and "state.db-wal" in err, err
+    assert "--help" not in err
+    assert (tmp_path / "after" / "state.db").read_bytes() == src.read_bytes()
+    assert site.seen == []
+
+
 @pytest.mark.parametrize("what", ["newer", "foreign", "garbage"])
 def test_unusable_store_is_a_usage_error(run, tmp_path, what):
     db = tmp_path / "state.db"
