@@ -19,10 +19,14 @@
 #define STATE_STR(x)	STATE_STR_(x)
 
 /* A response with content for a stored row: everything is replaced but
- * the change time, which stays when ?7 is NULL (unchanged). */
+ * the change time, which stays when the row holds this hash. That is
+ * the record's "changed" unless the key ran twice at once: the record
+ * compares with the row as its request found it, the row with the
+ * content the last record stored. */
 static const char state_sql_content[] =
 	"UPDATE responses SET etag = ?2, last_modified = ?3, hash = ?4,"
-	" status = ?5, fetched_at = ?6, changed_at = coalesce(?7, changed_at)"
+	" status = ?5, fetched_at = ?6,"
+	" changed_at = CASE WHEN hash IS ?4 THEN changed_at ELSE ?6 END"
 	" WHERE id = ?1";
 /* A 304 or a failure: the stored content stands; a 304's validators
  * replace the stored ones when it carries any. */
@@ -351,10 +355,6 @@ state_bind(sqlite3_stmt *s, int content, const struct result *res,
 		(void)sqlite3_bind_blob(s, 4, d, HASH_LEN, SQLITE_STATIC);
 		(void)sqlite3_bind_int64(s, 5, res->status);
 		(void)sqlite3_bind_int64(s, 6, now);
-		if (s == st_content && res->changed == CHANGED_NO)
-			(void)sqlite3_bind_null(s, 7);
-		else if (s == st_content)
-			(void)sqlite3_bind_int64(s, 7, now);
 	} else {
 		(void)sqlite3_bind_int64(s, 4, res->status);
 		(void)sqlite3_bind_int64(s, 5, now);

@@ -5,7 +5,7 @@ survives kill -9 and refuses a second run.
 The site below is scripted per test: its bodies change between runs, its
 /e/ pages serve ETag and Last-Modified and answer 304 to a matching
 validator, its /i/ pages serve an ETag but ignore validators (always 200),
-and /fail/ pages answer 500.
+/slow/ pages do the same 2.2 s later, and /fail/ pages answer 500.
 """
 
 import email.utils
@@ -66,6 +66,8 @@ class Site:
             body = self.bodies.get(path, b"missing")
         if path.startswith("/fail/"):
             return self.send(h, 500, b"down", {})
+        if path.startswith("/slow/"):
+            time.sleep(2.2)     # past a change of second of the clock
         digest = hashlib.sha256(body).hexdigest()
         etag = '"%s"' % digest[:16]
         # A Last-Modified that changes with the body.
@@ -267,6 +269,50 @@ def test_one_key_twice_at_once_is_one_row(site, run, tmp_path):
     code, recs, err = run(["--state", db, u])
     assert code == 0, err
     assert recs[0]["status"] == 304 and recs[0]["changed"] is False
+
+
+def test_change_time_follows_the_stored_content(site, run, tmp_path):
+    """A key fetched twice at once (two lines with one id) is stored in
+    the order its records come: the change time is when the stored hash
+    last took another value, whatever each request compared with when it
+    started."""
+    for p, body in [("/i/zero", "zero"), ("/slow/zero", "zero"),
+                    ("/i/one", "one")]:
+        site.set(p, body)
+    db = tmp_path / "state.db"
+
+    def line(k, p):
+        return json.dumps({"id": k, "url": site.url(p)})
+
+    def stored(k):
+        con = sqlite3.connect(str(db))
+        row = con.execute("SELECT hash, fetched_at, changed_at FROM "
+                          "entries WHERE key = ?", (k,)).fetchone()
+        con.close()
+        return row
+    # A new key, the same content twice: it changed when first stored.
+    code, recs, err = run_state(run, ["--state", db],
+                                [line("n", "/i/zero"),
+                                 line("n", "/slow/zero")], tmp_path)
+    assert code == 0, err
+    assert [r["changed"] for r in recs] == [None, None]
+    h, fetched, changed = stored('"n"')
+    assert h == hashlib.sha256(b"zero").digest()
+    assert changed < fetched
+    # A stored key: "one" comes, then "zero" again: it changed last when
+    # "zero" came back, though that request, begun when "zero" was
+    # stored, says unchanged.
+    assert run_state(run, ["--state", db], [line("k", "/i/zero")],
+                     tmp_path)[0] == 0
+    time.sleep(1.1)
+    code, recs, err = run_state(run, ["--state", db],
+                                [line("k", "/i/one"),
+                                 line("k", "/slow/zero")], tmp_path)
+    assert code == 0, err
+    assert [r["changed"] for r in recs] == [True, False]
+    h, fetched, changed = stored('"k"')
+    assert h == hashlib.sha256(b"zero").digest()
+    assert changed == fetched
 
 
 def test_own_validator_header_is_not_replaced(site, run, tmp_path):
