@@ -356,7 +356,11 @@ state_bind(sqlite3_stmt *s, int content, const struct result *res,
 		(void)sqlite3_bind_int64(s, 5, res->status);
 		(void)sqlite3_bind_int64(s, 6, now);
 	} else {
-		(void)sqlite3_bind_int64(s, 4, res->status);
+		/* No response: NULL, as the record's null. */
+		if (res->status > 0)
+			(void)sqlite3_bind_int64(s, 4, res->status);
+		else
+			(void)sqlite3_bind_null(s, 4);
 		(void)sqlite3_bind_int64(s, 5, now);
 	}
 }

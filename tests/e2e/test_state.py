@@ -382,6 +382,16 @@ def test_failure_keeps_stored_content(site, run, tmp_path):
     assert row[0] == 500 and row[1] == 1 and row[2].startswith('"')
     code, recs, err = run_state(run, ["--state", db], [good], tmp_path)
     assert recs[0]["status"] == 304 and recs[0]["changed"] is False
+    # No response at all: the store's status is null, as the record's,
+    # not 0 (which no "status >= 400" finds either way).
+    none = json.dumps({"url": "http://127.0.0.1:9/", "id": "k"})
+    code, recs, err = run_state(run, ["--state", db, "--retries", "0"],
+                                [none], tmp_path)
+    assert code == 1 and recs[0]["status"] is None
+    con = sqlite3.connect(str(db))
+    assert con.execute("SELECT status, hash IS NOT NULL FROM entries WHERE "
+                       "key = '\"k\"'").fetchone() == (None, 1)
+    con.close()
 
 
 def test_save_304_keeps_previous_file(site, run, tmp_path):
