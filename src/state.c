@@ -12,6 +12,7 @@
 #include <ev.h>
 #include <sqlite3.h>
 
+#include "output.h"
 #include "state.h"
 #include "state_schema.h"
 
@@ -88,13 +89,21 @@ state_exec(const char *sql)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-/* End the batch under way and start the next. */
+/* End the batch under way and start the next, once the output has
+ * written every record handed to it: a record queued for a slow reader
+ * (or held back by --ordered) would otherwise be marked seen, and a
+ * kill -9 then lose it for good (the next run calls it unchanged). */
 static void
 state_commit(void)
 {
 	ev_timer_stop(sloop, &commit_w);
 	if (db == NULL || pending == 0)
 		return;
+	if (!output_settled()) {
+		ev_timer_set(&commit_w, STATE_SETTLE_SEC, 0.);
+		ev_timer_start(sloop, &commit_w);
+		return;
+	}
 	pending = 0;
 	if (!sfailed && (state_exec("COMMIT") < 0 || state_exec("BEGIN") < 0))
 		state_fail("cannot commit");

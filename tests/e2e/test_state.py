@@ -832,6 +832,54 @@ def test_records_that_cannot_be_written_are_not_marked_seen(site, run,
     assert code == 0 and recs[0]["changed"] is None
 
 
+@pytest.mark.parametrize("ordered", [False, True])
+def test_records_a_slow_reader_has_not_taken_are_not_marked_seen(
+        site, tmp_path, ordered):
+    """A batch is committed once the output has written its records: a
+    reader that takes nothing for seconds (records queued in cofetch, or
+    held back by --ordered behind a slow request) and a kill -9 then
+    leave the store without them, so the next run reports them again
+    rather than calling them unchanged."""
+    import fcntl
+    import os
+    n = 600
+    for i in range(n):
+        site.set("/e/q%d" % i, "q %d" % i)
+    urls = [site.url("/e/q%d" % i) for i in range(n)]
+    if ordered:
+        urls[0] = site.url("/slow/q")     # holds the others back
+    inp = lines_file(tmp_path / "in.txt", urls)
+    db = tmp_path / "state.db"
+    r, w = os.pipe()
+    args = [BINARY, "--state", str(db), "-c", "16", "-i", inp]
+    p = subprocess.Popen(args + (["--ordered"] if ordered else []),
+                         stdout=w, stderr=subprocess.DEVNULL,
+                         env=binary_env())
+    os.close(w)
+    time.sleep(1.6 if ordered else 3)    # past a commit's second
+    fcntl.fcntl(r, fcntl.F_SETFL, os.O_NONBLOCK)
+    got = b""
+    try:
+        while True:
+            b = os.read(r, 65536)
+            if not b:
+                break
+            got += b
+    except BlockingIOError:
+        pass
+    p.kill()
+    p.wait()
+    os.close(r)
+    written = {json.loads(ln)["url"] for ln in got.splitlines()}
+    con = sqlite3.connect(str(db))
+    stored = {k[4:] for (k,) in con.execute("SELECT key FROM entries")}
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+    assert len(written) < n
+    assert not stored - written, "%d records marked seen, unwritten" % \
+        len(stored - written)
+
+
 def test_resume_with_only_changed_refetches_left_out(site, run, tmp_path):
     """--resume skips what the file holds an ok record for; with
     --only-changed the unchanged ones are not in the file, so a resumed
