@@ -832,14 +832,16 @@ def test_records_that_cannot_be_written_are_not_marked_seen(site, run,
     assert code == 0 and recs[0]["changed"] is None
 
 
+@pytest.mark.parametrize("end", ["kill", "term"])
 @pytest.mark.parametrize("ordered", [False, True])
 def test_records_a_slow_reader_has_not_taken_are_not_marked_seen(
-        site, tmp_path, ordered):
+        site, tmp_path, ordered, end):
     """A batch is committed once the output has written its records: a
     reader that takes nothing for seconds (records queued in cofetch, or
-    held back by --ordered behind a slow request) and a kill -9 then
-    leave the store without them, so the next run reports them again
-    rather than calling them unchanged."""
+    held back by --ordered behind a slow request) and a kill -9, or a
+    SIGTERM whose grace second the reader lets pass, then leave the
+    store without them, so the next run reports them again rather than
+    calling them unchanged."""
     import fcntl
     import os
     n = 600
@@ -857,6 +859,9 @@ def test_records_a_slow_reader_has_not_taken_are_not_marked_seen(
                          env=binary_env())
     os.close(w)
     time.sleep(1.6 if ordered else 3)    # past a commit's second
+    if end == "term":
+        p.terminate()
+        p.wait(timeout=30 * SLOW)   # after its grace second
     fcntl.fcntl(r, fcntl.F_SETFL, os.O_NONBLOCK)
     got = b""
     try:
