@@ -215,6 +215,7 @@ state_open(const char *path, const struct opts *o, struct ev_loop *loop,
 	    sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
 	    NULL, NULL) != SQLITE_OK)
 		goto fail;
+	upgraded = 0;		/* in the file: later failures are others */
 	/* An upgrade copied the old table into the new ones and left its
 	 * pages free: give them back (a 1M-key store would stay twice its
 	 * size). So does a later run when that VACUUM did not end (a kill
