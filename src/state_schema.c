@@ -72,6 +72,14 @@ state_schema_update(sqlite3 *db, char *err, size_t errlen)
 
 	if (schema_int(db, "PRAGMA user_version", &v) < 0)
 		return -1;
+	/* Another program's database may have this version too. */
+	if (v == STATE_SCHEMA && (schema_int(db, "SELECT count(*) FROM "
+	    "sqlite_master WHERE name IN ('keys', 'responses', 'entries')",
+	    &tables) < 0 || tables != 3)) {
+		(void)snprintf(err, errlen, "not a cofetch state file (its "
+		    "version is cofetch's, its tables are not)");
+		return -2;
+	}
 	if (v == STATE_SCHEMA)
 		return 0;
 	if (v > STATE_SCHEMA) {

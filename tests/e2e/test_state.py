@@ -654,7 +654,8 @@ def test_store_in_a_read_only_directory_is_named_clearly(site, tmp_path):
     assert site.seen == []
 
 
-@pytest.mark.parametrize("what", ["newer", "foreign", "garbage"])
+@pytest.mark.parametrize("what", ["newer", "foreign", "foreign-3",
+                                  "garbage"])
 def test_unusable_store_is_a_usage_error(run, tmp_path, what):
     db = tmp_path / "state.db"
     if what == "garbage":
@@ -663,6 +664,9 @@ def test_unusable_store_is_a_usage_error(run, tmp_path, what):
         con = sqlite3.connect(str(db))
         if what == "newer":
             con.execute("PRAGMA user_version = 99")
+        elif what == "foreign-3":   # another program's version 3
+            con.execute("PRAGMA user_version = 3")
+            con.execute("CREATE TABLE keys (k)")
         con.execute("CREATE TABLE other (x)")
         con.commit()
         con.close()
@@ -674,6 +678,7 @@ def test_unusable_store_is_a_usage_error(run, tmp_path, what):
     assert code == 2
     assert "--state" in err and recs == []
     assert {"newer": "newer", "foreign": "not a cofetch state file",
+            "foreign-3": "not a cofetch state file",
             "garbage": "not a database"}[what] in err
     assert "--help" not in err, err     # not a usage problem
     assert db.read_bytes() == before
