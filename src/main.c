@@ -312,7 +312,7 @@ main(int argc, char **argv)
 	char err[512];
 	struct task_env env;
 	struct progress_feed feed;
-	int rc, exit_now, out_fd = -1, status;
+	int rc, exit_now, out_fd = -1, status, settled = 1;
 	uint64_t window;
 
 	rc = opts_parse(&opts, argc, argv, &exit_now);
@@ -462,6 +462,7 @@ main(int argc, char **argv)
 					 * or is not the one resumed */
 	else
 		status = any_failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+	settled = output_settled();	/* before the queue goes */
 	output_close();
 	if (status < EXIT_OUTPUT && output_error() != 0) {
 		errorf("cannot write %s: %s", opts.output ? opts.output :
@@ -480,7 +481,7 @@ main(int argc, char **argv)
 	buf_free(&rec_buf);
 out:
 	/* Records the reader never got are not marked as seen. */
-	if (state_close(output_error() == 0, err, sizeof(err)) < 0) {
+	if (state_close(!output_error() && settled, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cofetch: %s\n", err);
 		status = status < 3 ? 3 : status;
 	}

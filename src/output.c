@@ -57,22 +57,19 @@ static int		 out_err;	/* errno of the first failure */
 static struct buf	 out_buf;	/* records waiting for write(2) */
 static size_t		 out_off;	/* of out_buf, already written */
 static ev_io		 out_write_w;	/* EV_WRITE while blocked */
-static ev_timer		 out_room_t;	/* a pipe without room for the
-					 * next whole record */
+static ev_timer		 out_room_t;	/* a pipe without room for a record */
 static double		 out_room_delay = ROOM_FIRST;
-static int		 out_room_spins;	/* EV_WRITE looks without
-						 * progress */
+static int		 out_room_spins;	/* EV_WRITE looks in vain */
 static size_t		 out_pipe_cap;	/* a pipe's capacity, or 0 */
 static struct piperoom	 out_pipe;	/* what is in it (out_pipe_cap) */
-static int		 out_to_merge;	/* a -P child's pipe to its parent
-					 * (output_to_merge()) */
-static int		 out_midrec;	/* the last byte written was not
-					 * the end of a record */
+static int		 out_to_merge;	/* a -P child's pipe to its parent */
+static int		 out_midrec;	/* last byte written ends no record */
 static ev_io		 out_hup_w;	/* a pipe's reader going away */
 static struct slot	*out_slots;	/* malloced [out_window] or NULL */
 static uint64_t		 out_window;
 static uint64_t		 out_next;	/* next seq to write (ordered) */
 static uint64_t		 out_admitted;	/* seqs handed out */
+static uint64_t		 out_top;	/* 1 + the highest seq emitted */
 static struct sched_item *out_room_waker;
 static int		 out_room_wanted;
 static output_notify_fn	 out_notify;
@@ -436,6 +433,7 @@ output_emit(uint64_t seq, const char *line, size_t len)
 	buf_reset(&s->line);
 	buf_add(&s->line, line, len);
 	s->filled = 1;
+	out_top = seq >= out_top ? seq + 1 : out_top;
 	while ((s = &out_slots[out_next % out_window])->filled) {
 		output_append(s->line.data, s->line.len);
 		s->filled = 0;
@@ -444,6 +442,12 @@ output_emit(uint64_t seq, const char *line, size_t len)
 		out_next++;
 	}
 	output_room_check();
+}
+
+int
+output_settled(void)
+{
+	return output_pending() == 0 && out_top <= out_next;
 }
 
 int

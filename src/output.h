@@ -42,6 +42,9 @@ void	output_emit(uint64_t seq, const char *line, size_t len);
 int	output_flush(void);
 /* Bytes queued and not yet written. */
 size_t	output_pending(void);
+/* 1 when every record handed over has been written (none queued, none
+ * held back by --ordered), else 0. */
+int	output_settled(void);
 /* Records queued and not written (for the message when the run ends
  * without them); *cut says one record was written only in part. */
 uint64_t output_unwritten(int *cut);

@@ -12,6 +12,7 @@
 #include <ev.h>
 #include <sqlite3.h>
 
+#include "output.h"
 #include "state.h"
 #include "state_schema.h"
 
@@ -19,10 +20,14 @@
 #define STATE_STR(x)	STATE_STR_(x)
 
 /* A response with content for a stored row: everything is replaced but
- * the change time, which stays when ?7 is NULL (unchanged). */
+ * the change time, which stays when the row holds this hash. That is
+ * the record's "changed" unless the key ran twice at once: the record
+ * compares with the row as its request found it, the row with the
+ * content the last record stored. */
 static const char state_sql_content[] =
 	"UPDATE responses SET etag = ?2, last_modified = ?3, hash = ?4,"
-	" status = ?5, fetched_at = ?6, changed_at = coalesce(?7, changed_at)"
+	" status = ?5, fetched_at = ?6,"
+	" changed_at = CASE WHEN hash IS ?4 THEN changed_at ELSE ?6 END"
 	" WHERE id = ?1";
 /* A 304 or a failure: the stored content stands; a 304's validators
  * replace the stored ones when it carries any. */
@@ -64,45 +69,6 @@ static int		 sfailed;	/* an update was lost */
 static char		 serr[256];	/* why, for state_close() */
 static struct buf	 skey;		/* reused key text */
 
-void
-state_key(struct buf *out, const struct request *req, const struct opts *o)
-{
-	buf_reset(out);
-	if (req->id != NULL) {
-		/* The id's JSON text as the line wrote it (minified), the
-		 * same text the record echoes. */
-		buf_add(out, req->id, req->id_len);
-		return;
-	}
-	buf_adds(out, request_method(req, o));
-	buf_addc(out, ' ');
-	buf_adds(out, req->url != NULL ? req->url : "");
-}
-
-void
-state_compare(const struct state_prev *prev, struct result *r,
-    const unsigned char *digest)
-{
-	r->hash[0] = '\0';
-	r->changed = CHANGED_UNKNOWN;
-	r->state_row = prev->row;
-	if (r->kind != KIND_NONE)
-		return;
-	if (r->status == 304) {
-		if (prev->found) {
-			hash_text(r->hash, prev->hash);
-			r->changed = CHANGED_NO;
-		}
-		return;
-	}
-	if (digest == NULL)
-		return;
-	hash_text(r->hash, digest);
-	if (prev->found)
-		r->changed = memcmp(prev->hash, digest, HASH_LEN) == 0 ?
-		    CHANGED_NO : CHANGED_YES;
-}
-
 /* Remember the first failure; the run goes on without the store. */
 static void
 state_fail(const char *what)
@@ -123,13 +89,21 @@ state_exec(const char *sql)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-/* End the batch under way and start the next. */
+/* End the batch under way and start the next, once the output has
+ * written every record handed to it: a record queued for a slow reader
+ * (or held back by --ordered) would otherwise be marked seen, and a
+ * kill -9 then lose it for good (the next run calls it unchanged). */
 static void
 state_commit(void)
 {
 	ev_timer_stop(sloop, &commit_w);
 	if (db == NULL || pending == 0)
 		return;
+	if (!output_settled()) {
+		ev_timer_set(&commit_w, STATE_SETTLE_SEC, 0.);
+		ev_timer_start(sloop, &commit_w);
+		return;
+	}
 	pending = 0;
 	if (!sfailed && (state_exec("COMMIT") < 0 || state_exec("BEGIN") < 0))
 		state_fail("cannot commit");
@@ -148,21 +122,48 @@ state_prepare(const char *sql, sqlite3_stmt **s)
 	    NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* 0 when the directory of path may be written, or does not exist
+ * (SQLite then says so); else -1 with errno set. */
+static int
+state_dir_writable(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash -
+	    path);
+
+	if (n >= sizeof(dir))
+		return 0;
+	memcpy(dir, n > 0 ? path : ".", n > 0 ? n : 1);
+	dir[n > 0 ? n : 1] = '\0';
+	if (access(dir, W_OK | X_OK) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
 int
 state_open(const char *path, const struct opts *o, struct ev_loop *loop,
     char *err, size_t errlen)
 {
-	int rc;
+	int rc, upgraded = 0;
 
 	so = o;
 	spath = path;
 	sloop = loop;
 	buf_init(&skey);
 	ev_timer_init(&commit_w, state_commit_cb, 0., 0.);
-	/* SQLite would say "disk I/O error" for a file we may not write. */
+	/* SQLite would say "disk I/O error" for a file we may not write,
+	 * and "attempt to write a readonly database" for a directory where
+	 * it may not make the log beside it. */
 	if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) < 0) {
 		(void)snprintf(err, errlen, "cannot write it: %s",
 		    strerror(errno));
+		buf_free(&skey);
+		return -1;
+	}
+	if (state_dir_writable(path) < 0) {
+		(void)snprintf(err, errlen, "cannot write its directory "
+		    "(for its log, %s-wal): %s", path, strerror(errno));
 		buf_free(&skey);
 		return -1;
 	}
@@ -179,7 +180,12 @@ state_open(const char *path, const struct opts *o, struct ev_loop *loop,
 	/* The lock taken by the first transaction below is kept until the
 	 * file is closed: one run at a time, and in WAL mode no -shm file
 	 * (the WAL index lives in this process's memory). */
+	/* Debian's SQLite zeroes every page a DROP TABLE frees, through
+	 * the WAL: an upgrade wrote the old table once more (a 300k-key
+	 * store's upgrade, 62 MB of WAL, 31 MB with FAST). FAST still
+	 * clears deleted content from the pages it writes. */
 	if (state_exec("PRAGMA locking_mode = EXCLUSIVE") < 0 ||
+	    state_exec("PRAGMA secure_delete = FAST") < 0 ||
 	    state_exec("BEGIN EXCLUSIVE") < 0)
 		goto fail;
 	if ((rc = state_schema_update(db, err, errlen)) == -1)
@@ -198,14 +204,24 @@ state_open(const char *path, const struct opts *o, struct ev_loop *loop,
 	 * a checkpoint every 2 or 3 batches of a 1M-key store; measured on
 	 * 100k requests, fdatasync 58 -> 10 (250 -> 34 shuffled), pwrite
 	 * -10% (-20%), pread -25% (-35%). */
+	/* What the log holds (an upgrade, or the batches of a run killed
+	 * with -9) is copied into the file now rather than by the run's
+	 * first commit, which would fail without the room for it, after
+	 * every fetch: here the run stops first, and the store stays
+	 * sound (its log holds what the file lacks). */
+	upgraded = rc == 1;
 	if (state_exec("PRAGMA cache_size = -8192") < 0 ||
-	    state_exec("COMMIT") < 0)
+	    state_exec("COMMIT") < 0 ||
+	    sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL) != SQLITE_OK)
 		goto fail;
+	upgraded = 0;		/* in the file: later failures are others */
 	/* An upgrade copied the old table into the new ones and left its
 	 * pages free: give them back (a 1M-key store would stay twice its
-	 * size). Without room for the copy VACUUM makes, the store works
-	 * as it is. */
-	if (rc == 1)
+	 * size). So does a later run when that VACUUM did not end (a kill
+	 * -9, a full disk): the upgrade is committed before it. Without
+	 * room for the copy VACUUM makes, the store works as it is. */
+	if (rc == 1 || state_schema_sparse(db))
 		(void)state_exec("VACUUM");
 	if (state_exec("PRAGMA journal_mode = WAL") < 0 ||
 	    state_exec("PRAGMA synchronous = NORMAL") < 0 ||
@@ -228,6 +244,9 @@ fail:
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		(void)snprintf(err, errlen, "in use by another cofetch run "
 		    "(waited %d s for it)", STATE_WAIT_MS / 1000);
+	else if (upgraded)
+		(void)snprintf(err, errlen, "cannot upgrade the schema: %s%s",
+		    sqlite3_errmsg(db), rc == SQLITE_FULL ? STATE_ROOM : "");
 	else
 		(void)snprintf(err, errlen, "%s", db != NULL ?
 		    sqlite3_errmsg(db) : "out of memory");
@@ -301,14 +320,22 @@ state_lookup(const struct request *req, struct state_prev *prev)
 	rc = sqlite3_step(st_lookup);
 	if (rc == SQLITE_ROW) {
 		prev->row = sqlite3_column_int64(st_lookup, 0);
-		state_col_text(st_lookup, 1, prev->etag, sizeof(prev->etag));
-		state_col_text(st_lookup, 2, prev->last_modified,
-		    sizeof(prev->last_modified));
 		h = sqlite3_column_blob(st_lookup, 3);
 		if (h != NULL && sqlite3_column_bytes(st_lookup, 3) ==
 		    HASH_LEN) {
 			memcpy(prev->hash, h, HASH_LEN);
 			prev->found = 1;
+		}
+		/* Validators only with the content they stand for: a 304
+		 * to a key without a hash (one the line's own If-None-Match
+		 * got, or a row of an older store) would otherwise be
+		 * asked for again by every later run, and the content
+		 * never be known. */
+		if (prev->found) {
+			state_col_text(st_lookup, 1, prev->etag,
+			    sizeof(prev->etag));
+			state_col_text(st_lookup, 2, prev->last_modified,
+			    sizeof(prev->last_modified));
 		}
 	} else if (rc != SQLITE_DONE)
 		state_fail("cannot read");
@@ -338,12 +365,12 @@ state_bind(sqlite3_stmt *s, int content, const struct result *res,
 		(void)sqlite3_bind_blob(s, 4, d, HASH_LEN, SQLITE_STATIC);
 		(void)sqlite3_bind_int64(s, 5, res->status);
 		(void)sqlite3_bind_int64(s, 6, now);
-		if (s == st_content && res->changed == CHANGED_NO)
-			(void)sqlite3_bind_null(s, 7);
-		else if (s == st_content)
-			(void)sqlite3_bind_int64(s, 7, now);
 	} else {
-		(void)sqlite3_bind_int64(s, 4, res->status);
+		/* No response: NULL, as the record's null. */
+		if (res->status > 0)
+			(void)sqlite3_bind_int64(s, 4, res->status);
+		else
+			(void)sqlite3_bind_null(s, 4);
 		(void)sqlite3_bind_int64(s, 5, now);
 	}
 }

@@ -20,7 +20,9 @@
  * second run on the same file waits STATE_WAIT_MS for it, then fails.
  * Updates are batched into transactions of at most STATE_BATCH records
  * or STATE_BATCH_SEC seconds, committed from a timer, so a commit always
- * follows the output flush of the records it describes. The file is in
+ * follows the output flush of the records it describes: the timer waits
+ * for the output to have written them (output_settled()), and a reader
+ * that falls behind keeps the batch open. The file is in
  * WAL mode with synchronous=NORMAL: a crash of the process (kill -9)
  * loses at most the updates of the batch under way, and nothing ever
  * corrupts the file. Commits do not fsync; a checkpoint (two fsyncs)
@@ -46,7 +48,10 @@
  * about a WAL page written per two records, and 100k new keys into a 1M-key
  * store took 3.4 s of CPU against 2.6 s with 4000 or more (best of 4). */
 #define STATE_BATCH	10000
-#define STATE_BATCH_SEC	1.0	/* seconds per transaction, at most */
+#define STATE_BATCH_SEC	1.0	/* seconds per transaction, at most,
+				 * when the output keeps up */
+#define STATE_SETTLE_SEC 0.05	/* seconds between looks at an output
+				 * still writing a batch's records */
 #define STATE_CHECKPOINT_PAGES 10000	/* WAL pages (4 KB) between
 					 * checkpoints: the WAL file grows
 					 * to about 40 MB at most */
@@ -59,7 +64,7 @@ struct state_prev {
 					 * when the key has none */
 	int		 found;		/* a content hash is stored */
 	unsigned char	 hash[HASH_LEN];
-	char		 etag[256];	/* "" when none */
+	char		 etag[256];	/* "" when none, or no hash */
 	char		 last_modified[64];
 };
 

@@ -72,6 +72,14 @@ state_schema_update(sqlite3 *db, char *err, size_t errlen)
 
 	if (schema_int(db, "PRAGMA user_version", &v) < 0)
 		return -1;
+	/* Another program's database may have this version too. */
+	if (v == STATE_SCHEMA && (schema_int(db, "SELECT count(*) FROM "
+	    "sqlite_master WHERE name IN ('keys', 'responses', 'entries')",
+	    &tables) < 0 || tables != 3)) {
+		(void)snprintf(err, errlen, "not a cofetch state file (its "
+		    "version is cofetch's, its tables are not)");
+		return -2;
+	}
 	if (v == STATE_SCHEMA)
 		return 0;
 	if (v > STATE_SCHEMA) {
@@ -96,7 +104,19 @@ state_schema_update(sqlite3 *db, char *err, size_t errlen)
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
 		return upgraded;
 fail:
-	(void)snprintf(err, errlen, "cannot upgrade the schema: %s",
-	    sqlite3_errmsg(db));
+	(void)snprintf(err, errlen, "cannot upgrade the schema: %s%s",
+	    sqlite3_errmsg(db), sqlite3_errcode(db) == SQLITE_FULL ?
+	    STATE_ROOM : "");
 	return -2;
+}
+
+int
+state_schema_sparse(sqlite3 *db)
+{
+	long long pages, free_pages;
+
+	if (schema_int(db, "PRAGMA page_count", &pages) < 0 ||
+	    schema_int(db, "PRAGMA freelist_count", &free_pages) < 0)
+		return 0;
+	return free_pages > STATE_SPARSE_MIN && free_pages * 4 > pages;
 }

@@ -5,7 +5,7 @@ survives kill -9 and refuses a second run.
 The site below is scripted per test: its bodies change between runs, its
 /e/ pages serve ETag and Last-Modified and answer 304 to a matching
 validator, its /i/ pages serve an ETag but ignore validators (always 200),
-and /fail/ pages answer 500.
+/slow/ pages do the same 2.2 s later, and /fail/ pages answer 500.
 """
 
 import email.utils
@@ -66,6 +66,8 @@ class Site:
             body = self.bodies.get(path, b"missing")
         if path.startswith("/fail/"):
             return self.send(h, 500, b"down", {})
+        if path.startswith("/slow/"):
+            time.sleep(2.2)     # past a change of second of the clock
         digest = hashlib.sha256(body).hexdigest()
         etag = '"%s"' % digest[:16]
         # A Last-Modified that changes with the body.
@@ -269,6 +271,50 @@ def test_one_key_twice_at_once_is_one_row(site, run, tmp_path):
     assert recs[0]["status"] == 304 and recs[0]["changed"] is False
 
 
+def test_change_time_follows_the_stored_content(site, run, tmp_path):
+    """A key fetched twice at once (two lines with one id) is stored in
+    the order its records come: the change time is when the stored hash
+    last took another value, whatever each request compared with when it
+    started."""
+    for p, body in [("/i/zero", "zero"), ("/slow/zero", "zero"),
+                    ("/i/one", "one")]:
+        site.set(p, body)
+    db = tmp_path / "state.db"
+
+    def line(k, p):
+        return json.dumps({"id": k, "url": site.url(p)})
+
+    def stored(k):
+        con = sqlite3.connect(str(db))
+        row = con.execute("SELECT hash, fetched_at, changed_at FROM "
+                          "entries WHERE key = ?", (k,)).fetchone()
+        con.close()
+        return row
+    # A new key, the same content twice: it changed when first stored.
+    code, recs, err = run_state(run, ["--state", db],
+                                [line("n", "/i/zero"),
+                                 line("n", "/slow/zero")], tmp_path)
+    assert code == 0, err
+    assert [r["changed"] for r in recs] == [None, None]
+    h, fetched, changed = stored('"n"')
+    assert h == hashlib.sha256(b"zero").digest()
+    assert changed < fetched
+    # A stored key: "one" comes, then "zero" again: it changed last when
+    # "zero" came back, though that request, begun when "zero" was
+    # stored, says unchanged.
+    assert run_state(run, ["--state", db], [line("k", "/i/zero")],
+                     tmp_path)[0] == 0
+    time.sleep(1.1)
+    code, recs, err = run_state(run, ["--state", db],
+                                [line("k", "/i/one"),
+                                 line("k", "/slow/zero")], tmp_path)
+    assert code == 0, err
+    assert [r["changed"] for r in recs] == [True, False]
+    h, fetched, changed = stored('"k"')
+    assert h == hashlib.sha256(b"zero").digest()
+    assert changed == fetched
+
+
 def test_own_validator_header_is_not_replaced(site, run, tmp_path):
     site.set("/e/o", "own")
     u = site.url("/e/o")
@@ -279,6 +325,42 @@ def test_own_validator_header_is_not_replaced(site, run, tmp_path):
     assert code == 0, err
     assert site.seen == [("/e/o", '"zz"', None)]
     assert recs[0]["status"] == 200 and recs[0]["changed"] is False
+
+
+@pytest.mark.parametrize("how", ["own-header", "old-store"])
+def test_validators_without_content_are_not_sent(site, run, tmp_path, how):
+    """A row with validators but no hash (a 304 that the line's own
+    If-None-Match got, or a row of an older store) does not make later
+    runs conditional: they would get 304s forever and never the content."""
+    site.set("/e/v", "v body")
+    u = site.url("/e/v")
+    db = tmp_path / "state.db"
+    etag = '"%s"' % hashlib.sha256(b"v body").hexdigest()[:16]
+    if how == "own-header":
+        code, recs, err = run(["--state", db, "-H",
+                               "If-None-Match: " + etag, u])
+        assert code == 0 and recs[0]["status"] == 304, err
+        assert recs[0]["hash"] is None
+    else:
+        con = sqlite3.connect(str(db))
+        con.execute("CREATE TABLE entries (key TEXT PRIMARY KEY NOT NULL, "
+                    "etag TEXT, last_modified TEXT, hash BLOB, "
+                    "status INTEGER, fetched_at INTEGER, "
+                    "changed_at INTEGER) WITHOUT ROWID")
+        con.execute("INSERT INTO entries VALUES (?, ?, NULL, NULL, 200, "
+                    "1, 1)", ("GET " + u, etag))
+        con.execute("PRAGMA user_version = 2")
+        con.commit()
+        con.close()
+    site.seen.clear()
+    code, recs, err = run(["--state", db, u])
+    assert code == 0, err
+    assert site.seen == [("/e/v", None, None)]
+    assert recs[0]["status"] == 200 and recs[0]["hash"] == sha("v body")
+    assert recs[0]["changed"] is None
+    code, recs, err = run(["--state", db, u])
+    assert recs[0]["status"] == 304 and recs[0]["changed"] is False
+    assert recs[0]["hash"] == sha("v body")
 
 
 def test_failure_keeps_stored_content(site, run, tmp_path):
@@ -300,6 +382,16 @@ def test_failure_keeps_stored_content(site, run, tmp_path):
     assert row[0] == 500 and row[1] == 1 and row[2].startswith('"')
     code, recs, err = run_state(run, ["--state", db], [good], tmp_path)
     assert recs[0]["status"] == 304 and recs[0]["changed"] is False
+    # No response at all: the store's status is null, as the record's,
+    # not 0 (which no "status >= 400" finds either way).
+    none = json.dumps({"url": "http://127.0.0.1:9/", "id": "k"})
+    code, recs, err = run_state(run, ["--state", db, "--retries", "0"],
+                                [none], tmp_path)
+    assert code == 1 and recs[0]["status"] is None
+    con = sqlite3.connect(str(db))
+    assert con.execute("SELECT status, hash IS NOT NULL FROM entries WHERE "
+                       "key = '\"k\"'").fetchone() == (None, 1)
+    con.close()
 
 
 def test_save_304_keeps_previous_file(site, run, tmp_path):
@@ -368,7 +460,202 @@ def test_older_schema_is_upgraded(site, run, tmp_path, version):
     con.close()
 
 
-@pytest.mark.parametrize("what", ["newer", "foreign", "garbage"])
+def test_vacuum_an_upgrade_did_not_finish_is_done_by_the_next_run(
+        site, run, tmp_path):
+    """The upgrade commits, then VACUUM gives the old table's pages back;
+    when that VACUUM did not end (kill -9, a full disk), the next run
+    does it: a store with half its pages free is compacted."""
+    site.set("/e/z", "z")
+    u = site.url("/e/z")
+    db = tmp_path / "state.db"
+    assert run(["--state", db, u])[0] == 0
+    con = sqlite3.connect(str(db))
+    # What the upgrade leaves before its VACUUM: the old rows' pages free.
+    con.execute("CREATE TABLE old (x)")
+    con.executemany("INSERT INTO old VALUES (?)",
+                    [(b"\0" * 1000,) for _ in range(2000)])
+    con.commit()
+    con.execute("DROP TABLE old")
+    con.commit()
+    free, pages = (con.execute("PRAGMA freelist_count").fetchone()[0],
+                   con.execute("PRAGMA page_count").fetchone()[0])
+    con.close()
+    assert free > 400 and free * 4 > pages * 3
+    code, recs, err = run(["--state", db, u])
+    assert code == 0 and recs[0]["changed"] is False, err
+    con = sqlite3.connect(str(db))
+    assert con.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT key, status FROM entries").fetchall() == [
+        ("GET " + u, 304)]
+    con.close()
+
+
+def make_schema_2_store(db, n):
+    """A schema-2 store of n keys, in WAL mode as cofetch left it."""
+    con = sqlite3.connect(str(db))
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("CREATE TABLE entries (key TEXT PRIMARY KEY NOT NULL, "
+                "etag TEXT, last_modified TEXT, hash BLOB, status INTEGER, "
+                "fetched_at INTEGER, changed_at INTEGER) WITHOUT ROWID")
+    con.executemany("INSERT INTO entries VALUES (?, ?, NULL, ?, 200, ?, ?)",
+                    (("GET http://127.0.0.1:9/%d" % i, '"%d"' % i,
+                      hashlib.sha256(b"%d" % i).digest(), i, i)
+                     for i in range(n)))
+    con.execute("PRAGMA user_version = 2")
+    con.commit()
+    con.close()
+
+
+@pytest.mark.slow
+def test_kill_9_during_an_upgrade_never_loses_the_store(tmp_path):
+    """kill -9 at random moments of an upgrade (its copy, its commit, the
+    VACUUM after it): the store is sound every time, at version 2 or 3
+    with every key, and the next run finishes the upgrade."""
+    n = 100000
+    src = tmp_path / "v2.db"
+    make_schema_2_store(src, n)
+    image = src.read_bytes()
+    db = tmp_path / "state.db"
+    env = binary_env()
+    args = [BINARY, "--state", str(db), "--retries", "0",
+            "http://127.0.0.1:9/x"]
+    t0 = time.monotonic()
+    db.write_bytes(image)
+    subprocess.run(args, capture_output=True, env=env, timeout=120 * SLOW)
+    took = time.monotonic() - t0
+    rnd = random.Random(99)
+    for _ in range(12):
+        for f in tmp_path.glob("state.db*"):
+            f.unlink()
+        db.write_bytes(image)
+        p = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=env)
+        time.sleep(rnd.uniform(0, took))
+        p.kill()
+        p.wait()
+        # Read a copy: sqlite3 here would finish what the kill left.
+        for f in tmp_path.glob("state.db*"):
+            (tmp_path / ("copy" + f.name[5:])).write_bytes(f.read_bytes())
+        con = sqlite3.connect(str(tmp_path / "copy.db"))
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("PRAGMA user_version").fetchone()[0] in (2, 3)
+        assert con.execute("SELECT count(*) FROM entries WHERE key LIKE "
+                           "'GET http://127.0.0.1:9/%' AND etag IS NOT NULL"
+                           ).fetchone()[0] == n
+        con.close()
+        for f in tmp_path.glob("copy.db*"):
+            f.unlink()
+        p = subprocess.run(args, capture_output=True, env=env,
+                           timeout=120 * SLOW)
+        assert p.returncode == 1, p.stderr     # port 9 refuses
+        con = sqlite3.connect(str(db))
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert con.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM keys").fetchone()[0] == \
+            n + 1
+        assert con.execute("SELECT hash FROM entries WHERE key = "
+                           "'GET http://127.0.0.1:9/77'").fetchone()[0] == \
+            hashlib.sha256(b"77").digest()
+        con.close()
+
+
+def run_on_tmpfs(tmp_path, store, size_kb, script_args, ro_dir=False):
+    """Run cofetch with --state on a tmpfs of size_kb holding a copy of
+    store, in a mount namespace of its own (the tmpfs is gone after it);
+    the tmpfs's files are copied back into tmp_path / "after". Returns
+    (exit status, stdout, stderr) of the cofetch run. With ro_dir, the
+    store may be written but not its directory, and cofetch runs as
+    nobody (root could write it anyway)."""
+    import os
+    import shutil
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare for a tmpfs of a given size")
+    mnt, after = tmp_path / "mnt", tmp_path / "after"
+    for d in (mnt, after):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir()
+    if ro_dir and not shutil.which("setpriv"):
+        pytest.skip("needs setpriv to run as nobody")
+    script = ('mount -t tmpfs -o size=%dk,mode=755 tmpfs "$1" || exit 99; '
+              'cp "$2" "$1/state.db" || exit 98; %s'
+              '"$4" --state "$1/state.db" "${@:5}" >"$3/out" 2>"$3/err"; '
+              'echo $? >"$3/rc"; cp "$1"/state.db* "$3"/' %
+              (size_kb, 'chmod 666 "$1/state.db"; chmod 555 "$1"; HOME="$1" '
+               'setpriv --reuid 65534 --regid 65534 --clear-groups '
+               if ro_dir else ""))
+    p = subprocess.run(["unshare", "-m", "bash", "-c", script, "-",
+                        str(mnt), str(store), str(after), BINARY] +
+                       script_args, env=binary_env(),
+                       capture_output=True, timeout=120 * SLOW)
+    if p.returncode == 99:
+        pytest.skip("cannot mount a tmpfs here")
+    assert p.returncode == 0, p.stderr
+    return (int((after / "rc").read_text()), (after / "out").read_text(),
+            (after / "err").read_text())
+
+
+def test_upgrade_without_room_stops_before_any_fetch(site, run, tmp_path):
+    """An upgrade on a disk without room for it (about twice the store)
+    either ends whole or stops the run with exit 2 before any request:
+    never a run that fetches everything and then cannot save (exit 3).
+    The store is sound either way, and a run with room finishes it."""
+    n = 30000
+    src = tmp_path / "v2.db"
+    make_schema_2_store(src, n)
+    size = src.stat().st_size
+    site.set("/e/room", "room")
+    u = site.url("/e/room")
+    outcomes = set()
+    for tenths in (12, 16, 20, 24, 26, 28, 30, 32, 34, 40):
+        site.seen.clear()
+        code, out, err = run_on_tmpfs(tmp_path, src, size * tenths // 10240,
+                                      [u])
+        outcomes.add(code)
+        if code == 2:
+            assert "cannot upgrade the schema" in err and "full" in err, err
+            assert "about twice the store's size" in err, err
+            assert out == "" and site.seen == []
+        else:
+            assert code == 0, err
+            assert len(site.seen) == 1
+        db = tmp_path / "after" / "state.db"
+        con = sqlite3.connect(str(db))
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("SELECT count(*) FROM entries").fetchone()[0] \
+            == n + (code == 0)
+        con.close()
+        # With room, the next run ends the upgrade.
+        code, recs, err = run(["--state", db, u])
+        assert code == 0, err
+        con = sqlite3.connect(str(db))
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert con.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM keys").fetchone()[0] == n + 1
+        con.close()
+    assert outcomes == {0, 2}
+
+
+def test_store_in_a_read_only_directory_is_named_clearly(site, tmp_path):
+    """A store that may be written in a directory that may not (no room
+    for its log beside it) exits 2 saying so, not "attempt to write a
+    readonly database", and the file is untouched."""
+    src = tmp_path / "v2.db"
+    make_schema_2_store(src, 10)
+    with sqlite3.connect(str(src)) as con:
+        con.execute("PRAGMA journal_mode = DELETE")
+    code, out, err = run_on_tmpfs(tmp_path, src, 4096, [site.url("/e/x")],
+                                  ro_dir=True)
+    assert code == 2 and out == ""
+    assert "cannot write its directory" in err and "state.db-wal" in err, err
+    assert "--help" not in err
+    assert (tmp_path / "after" / "state.db").read_bytes() == src.read_bytes()
+    assert site.seen == []
+
+
+@pytest.mark.parametrize("what", ["newer", "foreign", "foreign-3",
+                                  "garbage"])
 def test_unusable_store_is_a_usage_error(run, tmp_path, what):
     db = tmp_path / "state.db"
     if what == "garbage":
@@ -377,6 +664,9 @@ def test_unusable_store_is_a_usage_error(run, tmp_path, what):
         con = sqlite3.connect(str(db))
         if what == "newer":
             con.execute("PRAGMA user_version = 99")
+        elif what == "foreign-3":   # another program's version 3
+            con.execute("PRAGMA user_version = 3")
+            con.execute("CREATE TABLE keys (k)")
         con.execute("CREATE TABLE other (x)")
         con.commit()
         con.close()
@@ -388,6 +678,7 @@ def test_unusable_store_is_a_usage_error(run, tmp_path, what):
     assert code == 2
     assert "--state" in err and recs == []
     assert {"newer": "newer", "foreign": "not a cofetch state file",
+            "foreign-3": "not a cofetch state file",
             "garbage": "not a database"}[what] in err
     assert "--help" not in err, err     # not a usage problem
     assert db.read_bytes() == before
@@ -544,6 +835,59 @@ def test_records_that_cannot_be_written_are_not_marked_seen(site, run,
     con.close()
     code, recs, err = run(["--state", db, site.url("/e/w")])
     assert code == 0 and recs[0]["changed"] is None
+
+
+@pytest.mark.parametrize("end", ["kill", "term"])
+@pytest.mark.parametrize("ordered", [False, True])
+def test_records_a_slow_reader_has_not_taken_are_not_marked_seen(
+        site, tmp_path, ordered, end):
+    """A batch is committed once the output has written its records: a
+    reader that takes nothing for seconds (records queued in cofetch, or
+    held back by --ordered behind a slow request) and a kill -9, or a
+    SIGTERM whose grace second the reader lets pass, then leave the
+    store without them, so the next run reports them again rather than
+    calling them unchanged."""
+    import fcntl
+    import os
+    n = 600
+    for i in range(n):
+        site.set("/e/q%d" % i, "q %d" % i)
+    urls = [site.url("/e/q%d" % i) for i in range(n)]
+    if ordered:
+        urls[0] = site.url("/slow/q")     # holds the others back
+    inp = lines_file(tmp_path / "in.txt", urls)
+    db = tmp_path / "state.db"
+    r, w = os.pipe()
+    args = [BINARY, "--state", str(db), "-c", "16", "-i", inp]
+    p = subprocess.Popen(args + (["--ordered"] if ordered else []),
+                         stdout=w, stderr=subprocess.DEVNULL,
+                         env=binary_env())
+    os.close(w)
+    time.sleep(1.6 if ordered else 3)    # past a commit's second
+    if end == "term":
+        p.terminate()
+        p.wait(timeout=30 * SLOW)   # after its grace second
+    fcntl.fcntl(r, fcntl.F_SETFL, os.O_NONBLOCK)
+    got = b""
+    try:
+        while True:
+            b = os.read(r, 65536)
+            if not b:
+                break
+            got += b
+    except BlockingIOError:
+        pass
+    p.kill()
+    p.wait()
+    os.close(r)
+    written = {json.loads(ln)["url"] for ln in got.splitlines()}
+    con = sqlite3.connect(str(db))
+    stored = {k[4:] for (k,) in con.execute("SELECT key FROM entries")}
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+    assert len(written) < n
+    assert not stored - written, "%d records marked seen, unwritten" % \
+        len(stored - written)
 
 
 def test_resume_with_only_changed_refetches_left_out(site, run, tmp_path):
