@@ -349,6 +349,9 @@ main(int argc, char **argv)
 	 * the loop reads them, so one that lands as the run ends is still
 	 * seen (sigpending() below) rather than lost. */
 	loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_SIGNALFD);
+	/* From here on the loop serves signals and timeouts: no write to
+	 * stderr may wait for its reader. */
+	msg_nonblocking();
 	metrics_start(&opts);
 	sched_init(loop);
 	input = input_new(loop, &opts, input_wake, NULL, err, sizeof(err));
@@ -435,6 +438,8 @@ main(int argc, char **argv)
 	 * before the output is flushed and the status returned. */
 	(void)signal(SIGINT, SIG_IGN);
 	(void)signal(SIGTERM, SIG_IGN);
+	msg_drain(stop_signal ? OUTPUT_GRACE : -1);	/* room for the last
+							 * lines */
 
 	ev_timer_stop(loop, &grace_w);
 	(void)output_flush();
@@ -481,12 +486,12 @@ main(int argc, char **argv)
 out:
 	/* Records the reader never got are not marked as seen. */
 	if (state_close(output_error() == 0, err, sizeof(err)) < 0) {
-		fprintf(stderr, "cofetch: %s\n", err);
+		errorf("%s", err);
 		status = status < 3 ? 3 : status;
 	}
 	if (opts.metrics_file != NULL && metrics_write(opts.metrics_file,
 	    status, err, sizeof(err)) < 0) {
-		fprintf(stderr, "cofetch: %s\n", err);
+		errorf("%s", err);
 		status = status < 3 ? 3 : status;
 	}
 	metrics_free();
@@ -495,5 +500,8 @@ out:
 	resume_free(&resumed);
 	curl_global_cleanup();
 	opts_free(&opts);
+	/* The last lines wait for stderr's reader, but never past a signal
+	 * (nor long after one ended the run). */
+	msg_drain(status > EXIT_SIGNAL_BASE ? OUTPUT_GRACE : -1);
 	return status;
 }
