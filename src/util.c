@@ -167,3 +167,15 @@ now_wall(void)
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+long
+secs_to_ms(double secs)
+{
+	double ms = secs * 1000;
+
+	if (!(ms > 0))
+		return 0;		/* also NaN */
+	if (ms >= 1e12)
+		return 1000000000000L;
+	return (long)ms + ((double)(long)ms < ms);
+}
