@@ -480,6 +480,8 @@ xfer_free(struct xfer *x)
 {
 	xfer_abort(x);
 	hash_free(&x->hash);
+	free(x->save_prev);
+	x->save_prev = NULL;
 	curl_slist_free_all(x->hdrs);
 	x->hdrs = NULL;
 	free(x->hop_url);
