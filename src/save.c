@@ -359,6 +359,10 @@ save_close(struct xfer *x, int keep)
 	}
 	if (keep) {
 		x->res->file = xstrdup(path);
+		/* An earlier attempt's file under another name ({ext} of
+		 * another type, {hash} of another body) goes. */
+		if (x->save_prev != NULL && strcmp(x->save_prev, name) != 0)
+			save_unpublish(x);
 		free(x->save_prev);
 		x->save_prev = xstrdup(name);
 	} else

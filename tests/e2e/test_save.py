@@ -523,8 +523,8 @@ def test_save_as_rejects_a_bad_template(run, server, tmp_path):
     assert server.stats()["count"] == 0
 
 
-@pytest.mark.parametrize("tmpl", [None, "f{index}.{ext}"],
-                         ids=["index", "save-as"])
+@pytest.mark.parametrize("tmpl", [None, "f{index}.{ext}", "{hash}"],
+                         ids=["index", "save-as", "save-as-hash"])
 def test_a_retry_that_succeeds_replaces_the_earlier_attempts_file(
         run, server, tmp_path, tmpl):
     # A 503 (saved: bodies of error statuses are) retried into a 200.
@@ -540,7 +540,7 @@ def test_a_retry_that_succeeds_replaces_the_earlier_attempts_file(
     assert code == 0, err
     r = recs[0]
     assert r["ok"] and r["attempts"] == 2, r
-    name = "f0.txt" if tmpl else "0"
+    name = {None: "0", "{hash}": r.get("hash", "")[7:]}.get(tmpl, "f0.txt")
     assert r["file"] == "%s/%s" % (d, name)
     assert sorted(os.listdir(d)) == [name]
     assert (d / name).read_bytes() == b"ok after 1\n"
