@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "util.h"
 
 #define MSG_QUEUE_MAX	(64 * 1024)	/* bytes waiting for stderr */
 
@@ -182,16 +183,6 @@ msg_write(const char *p, size_t n)
 	msg_qlen = n;
 }
 
-/* Is SIGINT or SIGTERM pending (blocked, or ignored while blocked)? */
-static int
-msg_signal_pending(void)
-{
-	sigset_t set;
-
-	return sigpending(&set) == 0 && (sigismember(&set, SIGINT) ||
-	    sigismember(&set, SIGTERM));
-}
-
 void
 msg_drain(double max_secs)
 {
@@ -209,7 +200,7 @@ msg_drain(double max_secs)
 	(void)sigaddset(&set, SIGTERM);
 	(void)sigprocmask(SIG_BLOCK, &set, NULL);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (msg_push() < 0 && !msg_signal_pending()) {
+	while (msg_push() < 0 && !signal_stop_pending()) {
 		(void)clock_gettime(CLOCK_MONOTONIC, &t);
 		left = max_secs - ((double)(t.tv_sec - t0.tv_sec) +
 		    (double)(t.tv_nsec - t0.tv_nsec) / 1e9);

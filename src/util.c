@@ -1,5 +1,6 @@
 /* util.c: allocation wrappers, the byte buffer, clocks. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,20 @@ now_wall(void)
 
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+signal_stop_pending(void)
+{
+	sigset_t set;
+
+	if (sigpending(&set) < 0)
+		return 0;
+	if (sigismember(&set, SIGINT))
+		return SIGINT;
+	if (sigismember(&set, SIGTERM))
+		return SIGTERM;
+	return 0;
 }
 
 long
