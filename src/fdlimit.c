@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "fdlimit.h"
+#include "msg.h"
 
 #define FD_RESERVE	16	/* the fixed few, with room to spare */
 #define FD_NET		3	/* two while connecting, one idle */
@@ -52,11 +53,11 @@ fdlimit_fit(long concurrency, int save, size_t ninputs, int warn)
 	if (fit >= concurrency)
 		return concurrency;
 	if (warn)
-		fprintf(stderr, "cofetch: warning: --concurrency %ld needs "
-		    "more open files than the limit of %llu (%d for each "
-		    "transfer); using %ld (raise it with ulimit -n)\n",
-		    concurrency, (unsigned long long)rl.rlim_cur,
-		    FD_NET + (save ? 1 : 0), fit);
+		warnf("--concurrency %ld needs more open files than the "
+		    "limit of %llu (%d for each transfer); using %ld (raise "
+		    "it with ulimit -n)", concurrency,
+		    (unsigned long long)rl.rlim_cur, FD_NET + (save ? 1 : 0),
+		    fit);
 	return fit;
 }
 

@@ -120,25 +120,65 @@ getinfo_not_h2(CURL *e, CURLcode result, long status)
 	    CURLE_OK && nconn > 0);
 }
 
-/* Does the final response carry Content-Length headers that disagree?
- * libcurl 7.88 takes the last one, and a kept-alive connection then
- * reads the rest of the body as the next response (RFC 9112 6.3: an
- * unrecoverable error). */
+/* One Content-Length value: 1*DIGIT, or a list of them ("5, 5", RFC
+ * 9110 8.6), its digits without leading zeros into num[numlen] (the
+ * members must agree). 0, or -1 when it is no valid length. */
 static int
-getinfo_length_conflict(CURL *e)
+getinfo_length_value(const char *v, char *num, size_t numlen)
 {
-	struct curl_header *h;
-	char first[32];
+	const char *p = v, *d;
+	size_t n;
+
+	num[0] = '\0';
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (d = p; *p >= '0' && *p <= '9'; p++)
+			;
+		if (p == d)
+			return -1;
+		while (d + 1 < p && *d == '0')
+			d++;
+		n = (size_t)(p - d);
+		if (n >= numlen || (num[0] != '\0' && (strlen(num) != n ||
+		    memcmp(num, d, n) != 0)))
+			return -1;
+		memcpy(num, d, n);
+		num[n] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			return 0;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
+/* Is the final response's Content-Length no valid length (RFC 9112 6.3,
+ * an unrecoverable error without Transfer-Encoding)? libcurl 7.88 reads
+ * it with strtoll: "1e3" and "10abc" frame the body as 1 and 10 bytes,
+ * "0x41" and "+5" pass too; a body cut to such a length would be ok. And
+ * do several disagree? libcurl takes the last one, and a kept-alive
+ * connection then reads the rest of the body as the next response. */
+static int
+getinfo_length_invalid(CURL *e)
+{
+	struct curl_header *h, *te;
+	char first[24], num[24];
 	size_t i, n;
 
 	if (!sink_header_api() || curl_easy_header(e, "Content-Length", 0,
-	    CURLH_HEADER, -1, &h) != CURLHE_OK || h->amount < 2)
+	    CURLH_HEADER, -1, &h) != CURLHE_OK ||
+	    curl_easy_header(e, "Transfer-Encoding", 0, CURLH_HEADER, -1,
+	    &te) == CURLHE_OK)
 		return 0;
-	(void)snprintf(first, sizeof(first), "%s", h->value);
+	if (getinfo_length_value(h->value, first, sizeof(first)) < 0)
+		return 1;
 	n = h->amount;
 	for (i = 1; i < n; i++)
 		if (curl_easy_header(e, "Content-Length", i, CURLH_HEADER, -1,
-		    &h) == CURLHE_OK && strcmp(h->value, first) != 0)
+		    &h) == CURLHE_OK && (getinfo_length_value(h->value, num,
+		    sizeof(num)) < 0 || strcmp(num, first) != 0))
 			return 1;
 	return 0;
 }
@@ -238,10 +278,10 @@ getinfo_result(struct xfer *x, CURLcode result)
 		(void)snprintf(r->message, sizeof(r->message), "malformed "
 		    "response header (a folded line with no header before "
 		    "it)");
-	} else if (result == CURLE_OK && getinfo_length_conflict(e)) {
+	} else if (result == CURLE_OK && getinfo_length_invalid(e)) {
 		r->kind = KIND_PROTOCOL;
-		(void)snprintf(r->message, sizeof(r->message), "Content-Length "
-		    "headers that disagree (RFC 9112 6.3)");
+		(void)snprintf(r->message, sizeof(r->message), "invalid "
+		    "Content-Length, or several that disagree (RFC 9112 6.3)");
 	} else if (result == CURLE_OUT_OF_MEMORY &&
 	    getinfo_header_bytes(e) > 0)
 		/* libcurl gives up on a header line over its limit

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "host.h"
-#include "progress.h"
+#include "msg.h"
 #include "util.h"
 
 #define HOST_BUCKETS	4096
@@ -194,22 +194,18 @@ host_note(struct host *h, const struct hq_signal *sig,
 	until = hostq_backoff(&h->hq, sig, now);
 	if (until > 0) {
 		hostq_pause(&host_q, &h->hq, until, now);
-		if (host_o->verbosity > 0) {
-			progress_clear();
-			fprintf(stderr, "cofetch: host %s paused for %.3fs\n",
-			    h->key, until - now);
-		}
+		if (host_o->verbosity > 0)
+			infof("host %s paused for %.3fs", h->key,
+			    until - now);
 	}
 	if (!host_o->adaptive)
 		return;
 	limit = hostq_aimd(&h->aimd, o, now);
 	if (limit == h->hq.limit)
 		return;
-	if (host_o->verbosity > 0) {
-		progress_clear();
-		fprintf(stderr, "cofetch: host %s concurrency %ld -> %ld\n",
-		    h->key, h->hq.limit, limit);
-	}
+	if (host_o->verbosity > 0)
+		infof("host %s concurrency %ld -> %ld", h->key, h->hq.limit,
+		    limit);
 	hostq_set_limit(&host_q, &h->hq, limit, now);
 }
 

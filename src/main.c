@@ -289,23 +289,6 @@ signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 	ev_timer_start(loop, &grace_w);
 }
 
-/* A SIGINT or SIGTERM that arrived as the run ended (Ctrl-C on
- * `producer | cofetch` ends the input at the same moment): the run is
- * over, but the exit status must still say it was interrupted. */
-static int
-run_signal_pending(void)
-{
-	sigset_t set;
-
-	if (sigpending(&set) < 0)
-		return 0;
-	if (sigismember(&set, SIGINT))
-		return SIGINT;
-	if (sigismember(&set, SIGTERM))
-		return SIGTERM;
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -315,6 +298,7 @@ main(int argc, char **argv)
 	int rc, exit_now, out_fd = -1, status, settled = 1;
 	uint64_t window;
 
+	outfile_std_fds();	/* before anything is opened */
 	rc = opts_parse(&opts, argc, argv, &exit_now);
 	if (rc != 0 || exit_now) {
 		opts_free(&opts);
@@ -349,6 +333,7 @@ main(int argc, char **argv)
 	 * the loop reads them, so one that lands as the run ends is still
 	 * seen (sigpending() below) rather than lost. */
 	loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_SIGNALFD);
+	msg_nonblocking();	/* the loop must never wait for stderr */
 	metrics_start(&opts);
 	sched_init(loop);
 	input = input_new(loop, &opts, input_wake, NULL, err, sizeof(err));
@@ -428,13 +413,17 @@ main(int argc, char **argv)
 
 	sched_wake(&admit_item);
 	ev_run(loop, 0);
+	/* A SIGINT or SIGTERM that arrived as the run ended (Ctrl-C on
+	 * `producer | cofetch` ends the input at the same moment): the exit
+	 * status must still say it was interrupted. */
 	if (!stop_signal)
-		stop_signal = run_signal_pending();
+		stop_signal = signal_stop_pending();
 	/* The run is over and its status decided: a further signal (or one
 	 * still pending when the watchers unblock it) must not kill us
 	 * before the output is flushed and the status returned. */
 	(void)signal(SIGINT, SIG_IGN);
 	(void)signal(SIGTERM, SIG_IGN);
+	msg_drain(stop_signal ? OUTPUT_GRACE : -1);	/* room for the end */
 
 	ev_timer_stop(loop, &grace_w);
 	(void)output_flush();
@@ -482,12 +471,12 @@ main(int argc, char **argv)
 out:
 	/* Records the reader never got are not marked as seen. */
 	if (state_close(!output_error() && settled, err, sizeof(err)) < 0) {
-		fprintf(stderr, "cofetch: %s\n", err);
+		errorf("%s", err);
 		status = status < 3 ? 3 : status;
 	}
 	if (opts.metrics_file != NULL && metrics_write(opts.metrics_file,
 	    status, err, sizeof(err)) < 0) {
-		fprintf(stderr, "cofetch: %s\n", err);
+		errorf("%s", err);
 		status = status < 3 ? 3 : status;
 	}
 	metrics_free();
@@ -496,5 +485,6 @@ out:
 	resume_free(&resumed);
 	curl_global_cleanup();
 	opts_free(&opts);
+	msg_drain(status > EXIT_SIGNAL_BASE ? OUTPUT_GRACE : -1);
 	return status;
 }

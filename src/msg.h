@@ -3,12 +3,26 @@
 #ifndef COFETCH_MSG_H
 #define COFETCH_MSG_H
 
+#include <stddef.h>
+
 #define MSG_PRINTF(a, b)	__attribute__((format(printf, a, b)))
 
 /* Called before a message is written (the progress line clears itself). */
 void	msg_set_clear_hook(void (*clear)(void));
 /* -q: warnf() and infof() print nothing. */
 void	msg_set_quiet(int quiet);
+/* From here on stderr is written without blocking (the loop is up): a
+ * line it has no room for waits in a 64 KiB queue, and past that is
+ * dropped and counted ("N lines not shown"). Not for a regular file. */
+void	msg_nonblocking(void);
+/* Write n bytes of p to stderr, whole lines (progress, --stats): the
+ * one writer of stderr. */
+void	msg_write(const char *p, size_t n);
+/* As the run ends: wait for the queue to be written, at most max_secs
+ * (< 0: no limit), giving up at once when SIGINT or SIGTERM is pending
+ * (they are blocked from here on). Before the last lines, so that they
+ * find room, and after them. */
+void	msg_drain(double max_secs);
 /* "cofetch: warning: ...\n", unless quiet. */
 void	warnf(const char *fmt, ...) MSG_PRINTF(1, 2);
 /* "cofetch: ...\n", always. */

@@ -7,6 +7,7 @@
 
 #include <ev.h>
 
+#include "msg.h"
 #include "net.h"
 #include "net_dns.h"
 #include "util.h"
@@ -31,8 +32,7 @@ net_check(CURLMcode mc, const char *what)
 {
 	if (mc == CURLM_OK)
 		return 0;
-	(void)fprintf(stderr, "cofetch: %s: %s\n", what,
-	    curl_multi_strerror(mc));
+	errorf("%s: %s", what, curl_multi_strerror(mc));
 	return -1;
 }
 

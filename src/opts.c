@@ -416,6 +416,15 @@ opts_finish(struct opts *o)
 	if (o->capath == NULL && (env = getenv("SSL_CERT_DIR")) != NULL &&
 	    env[0] != '\0')
 		o->capath = env;
+	/* Read at the first TLS connection, on the loop: a FIFO would
+	 * stop the run there (--cacert itself is checked as it is set). */
+	if (o->cacert != NULL && stat(o->cacert, &st) == 0 &&
+	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+		usagef("the CA file '%s' (CURL_CA_BUNDLE or SSL_CERT_FILE) "
+		    "is not valid: expected a regular file, not a FIFO, pipe "
+		    "or socket (it is read while requests run)", o->cacert);
+		return -1;
+	}
 	msg_set_quiet(o->verbosity < 0);
 	/* `cofetch urls.txt`, -i forgotten: fetched as http://urls.txt. */
 	for (i = 0; i < o->nurls; i++)

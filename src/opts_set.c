@@ -359,6 +359,17 @@ opt_check_file(struct opts *o, const struct opt_def *d, const char *arg,
 		    "directory");
 		return -1;
 	}
+	/* libcurl and OpenSSL read these files while requests run (the
+	 * netrc and cookie files for every transfer, the CA file and keys
+	 * at the first TLS connection), on the loop: open() of a FIFO
+	 * would wait for a writer, past every signal and timeout. A device
+	 * such as /dev/null is read as curl does. */
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+		(void)snprintf(err, errlen, "expected a regular file, not %s "
+		    "(it is read while requests run)", S_ISFIFO(st.st_mode) ?
+		    "a FIFO or pipe" : "a socket");
+		return -1;
+	}
 	return 0;
 }
 

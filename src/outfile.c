@@ -45,12 +45,37 @@ outfile_check_same(const struct opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+static int	 outfile_stdout_closed;	/* outfile_std_fds() */
+
+void
+outfile_std_fds(void)
+{
+	int fd, nfd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (fd == 1)
+			outfile_stdout_closed = 1;
+		/* The lowest free number: fd itself (no /dev/null in a
+		 * chroot: left closed, as before). */
+		nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nfd >= 0 && nfd != fd)
+			(void)close(nfd);
+	}
+}
+
 int
 outfile_open(const struct opts *o, struct resume *resumed, int *fd,
     char *err, size_t errlen)
 {
 	struct stat st;
 
+	if (o->output == NULL && outfile_stdout_closed) {
+		(void)snprintf(err, errlen, "cannot write stdout: it is "
+		    "closed (give -o FILE)");
+		return -1;
+	}
 	if (o->output == NULL) {
 		*fd = 1;
 		return 0;

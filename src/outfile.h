@@ -12,6 +12,12 @@
  * truncate the list (cat(1) refuses the same way). Checked before
  * outfile_open(). */
 int	outfile_check_same(const struct opts *o, char *err, size_t errlen);
+/* First thing at start: descriptors 0, 1 and 2 that are closed are
+ * opened on /dev/null, so that no file the run opens (the records file,
+ * a connection) takes their number and gets messages or records meant
+ * for them. A closed stdout is remembered: outfile_open() refuses to
+ * write records to it. */
+void	outfile_std_fds(void);
 /* Open the records file into *fd (stdout when o->output is NULL). With
  * --resume, check it (resume_check()), load what it holds into resumed
  * and leave it open for appending. 0; -1 when it cannot be opened or

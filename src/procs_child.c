@@ -324,8 +324,8 @@ procs_become_child(struct procs_fds *f, struct opts *o,
 	 * new loop's signalfd. */
 	*loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_SIGNALFD);
 	if (*loop == NULL) {
-		fprintf(stderr, "cofetch: cannot make an event loop\n");
-		_exit(70);
+		errorf("cannot make an event loop");
+		_exit(EXIT_NO_MEMORY);
 	}
 	report_child_start(*loop, f->rep[2 * c + 1], prog);
 	f->rep[2 * c + 1] = -1;		/* the report's now */

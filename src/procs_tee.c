@@ -8,6 +8,7 @@
 
 #include <ev.h>
 
+#include "msg.h"
 #include "procs_tee.h"
 #include "util.h"
 
@@ -138,8 +139,7 @@ tee_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	if (n <= 0) {
 		if (n < 0)
-			fprintf(stderr, "cofetch: reading the input: %s\n",
-			    strerror(errno));
+			errorf("reading the input: %s", strerror(errno));
 		ev_io_stop(loop, w);
 		t->eof = 1;
 		tee_check(t);

@@ -22,6 +22,7 @@
 
 #include <ev.h>
 
+#include "msg.h"
 #include "progress.h"
 #include "util.h"
 
@@ -184,17 +185,7 @@ progress_format(char *line, size_t size, const struct progress_view *v,
 static void
 prog_write(const char *p, size_t n)
 {
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(STDERR_FILENO, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;		/* nowhere to complain */
-		p += w;
-		n -= (size_t)w;
-	}
+	msg_write(p, n);	/* never blocks the loop */
 }
 
 static int

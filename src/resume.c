@@ -194,31 +194,50 @@ resume_check(int fd, const char *name, char *err, size_t errlen)
 	return 0;
 }
 
+/* The index a record starts with, {"index":N, read from its digits as
+ * cofetch writes them (not through a double, where 1.0000000000000001,
+ * 1e0 and 2^53 + 1 would all pass for a nearby whole number): 0, or -1
+ * when the line is no record of ours. */
+static int
+resume_index(const char *line, size_t n, uint64_t *index)
+{
+	size_t i = 9;
+	uint64_t v = 0;
+
+	if (n < 10 || memcmp(line, "{\"index\":", 9) != 0)
+		return -1;
+	if (line[i] == '0' && i + 1 < n && line[i + 1] >= '0' &&
+	    line[i + 1] <= '9')
+		return -1;		/* no leading zeros */
+	for (; i < n && line[i] >= '0' && line[i] <= '9'; i++) {
+		if (v > (UINT64_MAX - (uint64_t)(line[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(line[i] - '0');
+	}
+	if (i == 9 || i == n || (line[i] != ',' && line[i] != '}'))
+		return -1;
+	*index = v;
+	return 0;
+}
+
 void
 resume_note(struct resume *r, const char *line, size_t n)
 {
-	cJSON *rec, *idx, *ok, *url;
+	cJSON *rec, *ok, *url;
+	uint64_t index;
 
-	/* A record starts {"index":; anything else is not ours. */
-	if (n < 10 || memcmp(line, "{\"index\":", 9) != 0)
+	/* A record starts {"index":N,; anything else is not ours. */
+	if (resume_index(line, n, &index) < 0)
 		return;
 	rec = cJSON_ParseWithLength(line, n);
 	if (rec == NULL)
 		return;
-	idx = cJSON_GetObjectItemCaseSensitive(rec, "index");
 	ok = cJSON_GetObjectItemCaseSensitive(rec, "ok");
 	url = cJSON_GetObjectItemCaseSensitive(rec, "url");
-	/* An index is a whole number below 2^53 (exact in a double); 1.5
-	 * is no record of ours, not index 1. */
-	if (cJSON_IsNumber(idx) && idx->valuedouble >= 0 &&
-	    idx->valuedouble < 9007199254740992.0 &&
-	    idx->valuedouble == (double)(uint64_t)idx->valuedouble) {
-		if (cJSON_IsTrue(ok))
-			resume_set(r, (uint64_t)idx->valuedouble);
-		if (cJSON_IsString(url))
-			resume_add_url(r, (uint64_t)idx->valuedouble,
-			    url->valuestring);
-	}
+	if (cJSON_IsTrue(ok))
+		resume_set(r, index);
+	if (cJSON_IsString(url))
+		resume_add_url(r, index, url->valuestring);
 	cJSON_Delete(rec);
 }
 

@@ -23,9 +23,12 @@
 static const char	*save_dir;	/* as given, for messages */
 static int		 save_dirfd = -1;	/* owned: save_cleanup() */
 static const char	*save_as;	/* --save-as template, or NULL */
-static uint64_t		*save_names;	/* malloced: hashes of the names
-					 * this run published (--save-as),
-					 * open addressing, 0 = free */
+static struct save_name {
+	uint64_t	 hash;		/* of the name, 0 = free */
+	uint64_t	 index;		/* the request that published it */
+}			*save_names;	/* malloced: the names this run
+					 * published (--save-as), open
+					 * addressing */
 static size_t		 save_names_cap, save_names_n;
 
 int
@@ -70,26 +73,29 @@ save_cleanup(void)
 }
 
 static int
-save_claim_hash(uint64_t h)
+save_claim_hash(uint64_t h, uint64_t index)
 {
 	size_t i = (size_t)(h % save_names_cap);
 
-	while (save_names[i] != 0) {
-		if (save_names[i] == h)
-			return -1;
+	while (save_names[i].hash != 0) {
+		if (save_names[i].hash == h)
+			return save_names[i].index == index ? 0 : -1;
 		i = (i + 1) % save_names_cap;
 	}
-	save_names[i] = h;
+	save_names[i].hash = h;
+	save_names[i].index = index;
 	save_names_n++;
 	return 0;
 }
 
-/* Claim name for this run: 0, or -1 when another request of the run has
- * published it already. Only a 64-bit hash is kept (8 bytes a file). */
+/* Claim name for request index: 0, or -1 when another request of the
+ * run has published it already (an earlier attempt of the same request
+ * may be replaced). Only a 64-bit hash is kept. */
 static int
-save_claim(const char *name)
+save_claim(const char *name, uint64_t index)
 {
-	uint64_t h = 0xcbf29ce484222325ULL, *old;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	struct save_name *old;
 	size_t i, oldcap;
 
 	for (; *name != '\0'; name++)
@@ -103,11 +109,12 @@ save_claim(const char *name)
 		save_names = xcalloc(save_names_cap, sizeof(*save_names));
 		save_names_n = 0;
 		for (i = 0; i < oldcap; i++)
-			if (old[i] != 0)
-				(void)save_claim_hash(old[i]);
+			if (old[i].hash != 0)
+				(void)save_claim_hash(old[i].hash,
+				    old[i].index);
 		free(old);
 	}
-	return save_claim_hash(h);
+	return save_claim_hash(h, index);
 }
 
 
@@ -273,6 +280,29 @@ save_name(struct xfer *x, char *name, size_t len, char *why, size_t wlen)
 	return r;
 }
 
+/* The request's record will name no file (this attempt saved none):
+ * remove the one an earlier attempt published (the body of a 503 that
+ * was retried), if it is still the regular file it made. */
+static void
+save_unpublish(struct xfer *x)
+{
+	const char *leaf;
+	struct stat st;
+	int pfd;
+
+	if (x->save_prev == NULL)
+		return;
+	if ((pfd = save_parent(x->save_prev, &leaf)) >= 0) {
+		if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode))
+			(void)unlinkat(pfd, leaf, 0);
+		if (pfd != save_dirfd)
+			(void)close(pfd);
+	}
+	free(x->save_prev);
+	x->save_prev = NULL;
+}
+
 void
 save_close(struct xfer *x, int keep)
 {
@@ -292,7 +322,8 @@ save_close(struct xfer *x, int keep)
 	if (keep && save_name(x, name, sizeof(name), why, sizeof(why)) < 0) {
 		failed = EINVAL;
 		keep = 0;
-	} else if (keep && save_as != NULL && save_claim(name) < 0) {
+	} else if (keep && save_as != NULL && save_claim(name,
+	    x->index) < 0) {
 		(void)snprintf(why, sizeof(why), "%s is already saved by "
 		    "another request of this run", name);
 		failed = EEXIST;
@@ -326,8 +357,16 @@ save_close(struct xfer *x, int keep)
 			    sizeof(x->res->message), "cannot save %s: %s",
 			    path, strerror(failed));
 	}
-	if (keep)
+	if (keep) {
 		x->res->file = xstrdup(path);
+		/* An earlier attempt's file under another name ({ext} of
+		 * another type, {hash} of another body) goes. */
+		if (x->save_prev != NULL && strcmp(x->save_prev, name) != 0)
+			save_unpublish(x);
+		free(x->save_prev);
+		x->save_prev = xstrdup(name);
+	} else
+		save_unpublish(x);
 }
 
 void

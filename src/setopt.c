@@ -139,9 +139,9 @@ setopt_common(CURL *e)
 	 * parsed on every handle for nothing; redir_scheme_ok() checks each
 	 * target, and PROTOCOLS_STR still holds every hop to http/https. */
 	(void)curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-	    (long)(o->timeout * 1000));
+	    secs_to_ms(o->timeout));
 	(void)curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)(o->connect_timeout * 1000));
+	    secs_to_ms(o->connect_timeout));
 	/* User-Agent and Accept-Encoding go out as ready-made header lines
 	 * (setopt_base_hdrs_init): libcurl would format each of them
 	 * afresh, a byte at a time, for every request. A proxy's CONNECT

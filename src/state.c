@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "output.h"
+#include "msg.h"
 #include "state.h"
 #include "state_schema.h"
 
@@ -78,9 +79,7 @@ state_fail(const char *what)
 	sfailed = 1;
 	(void)snprintf(serr, sizeof(serr), "--state %s: %s: %s", spath, what,
 	    db != NULL ? sqlite3_errmsg(db) : "out of memory");
-	if (so->verbosity >= 0)
-		fprintf(stderr, "cofetch: warning: %s; later updates are "
-		    "not saved\n", serr);
+	warnf("%s; later updates are not saved", serr);
 }
 
 static int

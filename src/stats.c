@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "msg.h"
 #include "stats.h"
 #include "stats_host.h"
 
@@ -272,7 +273,6 @@ stats_print(const struct stats *st, int human)
 	stats_json(&out, st, wall);
 	if (human)
 		stats_human(&out, st, wall);
-	(void)fwrite(out.data, 1, out.len, stderr);
-	(void)fflush(stderr);
+	msg_write(out.data, out.len);
 	buf_free(&out);
 }

@@ -1,5 +1,6 @@
 /* util.c: allocation wrappers, the byte buffer, clocks. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,4 +167,30 @@ now_wall(void)
 
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+signal_stop_pending(void)
+{
+	sigset_t set;
+
+	if (sigpending(&set) < 0)
+		return 0;
+	if (sigismember(&set, SIGINT))
+		return SIGINT;
+	if (sigismember(&set, SIGTERM))
+		return SIGTERM;
+	return 0;
+}
+
+long
+secs_to_ms(double secs)
+{
+	double ms = secs * 1000;
+
+	if (!(ms > 0))
+		return 0;		/* also NaN */
+	if (ms >= 1e12)
+		return 1000000000000L;
+	return (long)ms + ((double)(long)ms < ms);
 }

@@ -64,5 +64,12 @@ void buf_addf(struct buf *b, const char *fmt, ...)
 /* Seconds on a monotonic clock, and on the wall clock. */
 double now_mono(void);
 double now_wall(void);
+/* SIGINT or SIGTERM when one is pending (blocked, as libev's signalfd
+ * keeps them, or ignored while blocked), else 0. */
+int signal_stop_pending(void);
+/* Seconds (>= 0, at most 1e6 as the options allow) as libcurl's
+ * milliseconds, rounded up: a positive limit never becomes 0, which
+ * libcurl reads as no limit at all. */
+long secs_to_ms(double secs);
 
 #endif

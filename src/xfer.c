@@ -263,7 +263,7 @@ xfer_hop_start(struct xfer *x)
 	if (x->redirects > 0 && xo->timeout > 0) {
 		left = xo->timeout - (now_mono() - x->t_start);
 		(void)curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-		    left > 0.001 ? (long)(left * 1000) : 1L);
+		    left > 0.001 ? secs_to_ms(left) : 1L);
 	}
 	hop.url = x->hop_url;
 	hop.method = x->hop_method;
@@ -480,6 +480,8 @@ xfer_free(struct xfer *x)
 {
 	xfer_abort(x);
 	hash_free(&x->hash);
+	free(x->save_prev);
+	x->save_prev = NULL;
 	curl_slist_free_all(x->hdrs);
 	x->hdrs = NULL;
 	free(x->hop_url);

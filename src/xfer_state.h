@@ -81,6 +81,10 @@ struct xfer {
 						 * or -1 */
 	int			 save_fd;	/* --save temporary, or -1 */
 	char			 save_tmp[48];	/* its name in DIR */
+	char			*save_prev;	/* owned (xfer_free()): the
+						 * name under DIR an earlier
+						 * attempt of the request
+						 * published, or NULL */
 	int			 aborted;	/* xfer_cancel() stopped the
 						 * attempt: x->res is not its
 						 * outcome */

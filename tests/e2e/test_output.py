@@ -334,3 +334,33 @@ def test_a_fifo_given_to_i_is_read_through_the_loop(spawn, server,
     finally:
         w.close()
     assert code == 143, err
+
+
+def test_closed_standard_descriptors_never_take_records_or_messages(
+        server, tmp_path, cofetch_bin):
+    # Started with 0, 1 and 2 closed (as some daemons and cron setups
+    # do), the records file was opened as descriptor 2: every -v line
+    # went into it between the records. Closed ones are now /dev/null.
+    import os
+    out = tmp_path / "out.jsonl"
+
+    def close_std():
+        for fd in (0, 1, 2):
+            os.close(fd)
+    p = subprocess.run([cofetch_bin, "-v", "-o", str(out),
+                        server.url("/ok?a"), server.url("/status/404")],
+                       preexec_fn=close_std, env=binary_env(),
+                       timeout=30 * SLOW)
+    assert p.returncode == 1
+    lines = out.read_bytes().splitlines()
+    assert len(lines) == 2, lines
+    assert all(json.loads(x)["index"] in (0, 1) for x in lines)
+    # A closed stdout without -o is no place for records: exit 3, and
+    # nothing is fetched.
+    before = server.stats()["count"]
+    p = subprocess.run([cofetch_bin, server.url("/ok?b")],
+                       preexec_fn=lambda: os.close(1), env=binary_env(),
+                       stderr=subprocess.PIPE, timeout=30 * SLOW)
+    assert p.returncode == 3, p.stderr
+    assert b"stdout" in p.stderr
+    assert server.stats()["count"] == before

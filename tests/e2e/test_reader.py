@@ -6,6 +6,7 @@ file back to its last whole record. Every check: the exit status, exactly
 one record for every started request in what was written, no record cut,
 no request timed out because of the reader."""
 
+import json
 import os
 import re
 import signal
@@ -388,3 +389,95 @@ def test_a_record_longer_than_the_pipe_goes_whole_into_a_larger_pipe(
     recs = parse_records(data)
     assert len(recs) >= 1 and all(len(r["body"]) >= 100000 for r in recs)
     assert len(recs) + unwritten_count(err) == started
+
+
+def stderr_stalled_run(server, tmp_path, args, n, then):
+    """cofetch ARGS -i URLS -o FILE with stderr into a FIFO held open and
+    never read (before the fix every write to stderr blocked the loop);
+    then() acts on the process once the run is under way. Returns (exit
+    code, the records file, what the FIFO holds afterwards, seconds
+    then() took to end the run)."""
+    fifo = tmp_path / "errfifo"
+    os.mkfifo(fifo)
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        wfd = os.open(fifo, os.O_WRONLY)
+        f = lines_file(tmp_path / "urls", [
+            server.url("/delay?ms=20&n=%d" % k) for k in range(n)])
+        out = tmp_path / "out.jsonl"
+        p = cofetch(args + ["-c", "20", "-i", f, "-o", out],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=wfd)
+        os.close(wfd)
+        try:
+            # -v writes a line a record: the pipe is full after ~800.
+            wait_until(lambda: server.stats()["count"] > 1500, 30 * SLOW,
+                       "the run to be well past a full stderr pipe")
+            t0 = time.monotonic()
+            then(p)
+            p.wait(timeout=10 * SLOW)
+            took = time.monotonic() - t0
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        errs = read_all(rfd, time.monotonic() + 5)
+    finally:
+        os.close(rfd)
+    return p.returncode, out.read_bytes(), errs, took
+
+
+def test_a_stderr_nobody_reads_does_not_hold_off_a_signal(server,
+                                                          tmp_path):
+    # cofetch -v 2>FIFO with the FIFO's reader asleep: each -v line was a
+    # blocking write on the loop, so once the pipe was full the run stood
+    # still and SIGTERM (read by the loop) was never served. Now stderr is
+    # written without blocking: lines that find no room are dropped and
+    # counted, the run goes on, and a signal ends it at once.
+    code, out, errs, took = stderr_stalled_run(
+        server, tmp_path, ["-v"], 20000,
+        lambda p: p.send_signal(signal.SIGTERM))
+    assert code == 143, errs[-500:]
+    assert took < 3 * SLOW, "exit took %.2f s" % took
+    recs = parse_records(out)
+    assert len(recs) > 1500 and out.endswith(b"\n")
+    assert len({r["index"] for r in recs}) == len(recs)
+    # What stderr got is whole lines, never half of one.
+    assert errs.endswith(b"\n") and 40000 < len(errs) <= 65536
+
+
+def test_a_stderr_read_late_gets_the_last_lines_and_a_count(server,
+                                                            tmp_path):
+    # The reader of stderr wakes up once the run is over: the run did not
+    # wait for it, the lines that found no room are counted in a warning,
+    # and the --stats summary at the end still comes whole.
+    fifo = tmp_path / "errfifo"
+    os.mkfifo(fifo)
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    wfd = os.open(fifo, os.O_WRONLY)
+    f = lines_file(tmp_path / "urls", [
+        server.url("/ok?n=%d" % k) for k in range(3000)])
+    out = tmp_path / "out.jsonl"
+    p = cofetch(["-v", "--stats", "-c", "20", "-i", f, "-o", out],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=wfd)
+    os.close(wfd)
+    try:
+        wait_until(lambda: out.exists() and
+                   len(out.read_bytes().splitlines()) == 3000,
+                   60 * SLOW, "every record (the run must not stall)")
+        assert p.poll() is None, "exited before its last lines were read"
+        errs = read_all(rfd, time.monotonic() + 10 * SLOW)
+        p.wait(timeout=10 * SLOW)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(rfd)
+    assert p.returncode == 0
+    lines = errs.decode().splitlines()
+    m = [re.search(r"warning: (\d+) lines not shown", x) for x in lines]
+    dropped = sum(int(x.group(1)) for x in m if x)
+    shown = sum(1 for x in lines if re.match(r"cofetch: #\d+ ", x))
+    assert dropped > 0 and shown + dropped == 3000, lines[-3:]
+    assert json.loads(lines[-1])["requests"] == 3000

@@ -521,3 +521,57 @@ def test_save_as_rejects_a_bad_template(run, server, tmp_path):
         assert code == 2, (t, err)
         assert "--save-as" in err
     assert server.stats()["count"] == 0
+
+
+@pytest.mark.parametrize("tmpl", [None, "f{index}.{ext}", "{hash}"],
+                         ids=["index", "save-as", "save-as-hash"])
+def test_a_retry_that_succeeds_replaces_the_earlier_attempts_file(
+        run, server, tmp_path, tmpl):
+    # A 503 (saved: bodies of error statuses are) retried into a 200.
+    # With --save-as, the name the 503's attempt had published was held
+    # against the request itself: the 200 became "cannot save: f0.txt is
+    # already saved by another request of this run" (kind write), and
+    # the file kept the 503's body.
+    d = tmp_path / "out"
+    key = uuid.uuid4().hex[:10]
+    args = FAST + ["--save", d] + (["--save-as", tmpl] if tmpl else [])
+    code, recs, err = run(args + [server.url(
+        "/flaky?key=%s&fail=1" % key)])
+    assert code == 0, err
+    r = recs[0]
+    assert r["ok"] and r["attempts"] == 2, r
+    name = {None: "0", "{hash}": r.get("hash", "")[7:]}.get(tmpl, "f0.txt")
+    assert r["file"] == "%s/%s" % (d, name)
+    assert sorted(os.listdir(d)) == [name]
+    assert (d / name).read_bytes() == b"ok after 1\n"
+
+
+@pytest.mark.parametrize("tmpl", [None, "f{index}"],
+                         ids=["index", "save-as"])
+def test_a_retry_that_fails_leaves_no_earlier_attempts_file(
+        run, tmp_path, tmpl):
+    # The first attempt gets a 503 with a body (saved), the retry no
+    # answer at all: the record names no file, so none may be left
+    # holding the 503's body (it was, under DIR/0).
+    from rawserver import RawServer
+    seen = []
+
+    def answer(req):
+        seen.append(req)
+        if len(seen) == 1:
+            return (b"HTTP/1.1 503 Busy\r\nContent-Length: 4\r\n"
+                    b"Connection: close\r\n\r\nbusy", "close")
+        return None
+    s = RawServer(answer)
+    try:
+        d = tmp_path / "out"
+        args = FAST + ["--retries", "1", "--save", d] + (
+            ["--save-as", tmpl] if tmpl else [])
+        code, recs, err = run(args + [s.url("/x")])
+    finally:
+        s.stop()
+    assert code == 1, err
+    r = recs[0]
+    assert r["attempts"] == 2 and not r["ok"] and r["status"] is None, r
+    assert r["file"] is None
+    assert os.listdir(d) == [], os.listdir(d)

@@ -123,3 +123,19 @@ def test_bad_timeout_is_a_usage_error(run, server, value):
     assert code == 2
     assert recs == []
     assert "--timeout" in err or "-t" in err
+
+
+@pytest.mark.parametrize("secs", ["0.0004", "0.0000001"])
+def test_a_timeout_under_a_millisecond_is_still_a_limit(run, server,
+                                                        secs):
+    # -t 0.0004 was handed to libcurl as 0 ms, its "no limit": a stalled
+    # response hung until the connect watchdog 10 s later, and a slow
+    # body (2 s) came back ok. Limits are rounded up to whole
+    # milliseconds: any positive -t is one.
+    code, r, wall = one(run, "-t", secs, server.url("/stall"))
+    assert kind(r) == "timeout"
+    assert wall < 2 * SLOW
+    code, r, wall = one(run, "-t", secs,
+                        server.url("/slowbody?n=100&ms=20"))
+    assert kind(r) == "timeout"
+    assert wall < 1.5 * SLOW

@@ -297,3 +297,31 @@ def test_header_lines_from_stdin_with_urls_as_arguments(server):
     rec = json.loads(p.stdout)
     sent = json.loads(rec["body"])["headers"]
     assert ["X-From-Stdin", "yes"] in sent, sent
+
+
+@pytest.mark.parametrize("opt", ["--netrc-file", "--cookie", "--cacert",
+                                 "--key", "--cert", "CURL_CA_BUNDLE"])
+def test_a_file_read_while_requests_run_is_no_fifo(cofetch_bin, server,
+                                                   tmp_path, opt):
+    # libcurl reads the netrc and cookie files for every transfer and
+    # OpenSSL the CA file and keys at the first TLS connection, on the
+    # loop: given a FIFO, open() waited for a writer and the run stood
+    # still past SIGTERM (--netrc-file FIFO was killed after 2 s). Now a
+    # usage error at start, as for --cookie-jar.
+    import os
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    env = None
+    if opt == "CURL_CA_BUNDLE":
+        args = []
+        env = dict(binary_env(), CURL_CA_BUNDLE=str(fifo))
+    else:
+        args = [opt, fifo]
+    p = subprocess.run([cofetch_bin] + [str(a) for a in args] +
+                       [server.url("/ok")], capture_output=True,
+                       stdin=subprocess.DEVNULL, env=env or binary_env(),
+                       timeout=10 * SLOW)
+    err = p.stderr.decode("utf-8", "replace")
+    check_sanitizer(err)
+    assert_usage_error(p.returncode, p.stdout, err, server)
+    assert "'%s'" % fifo in err and "FIFO" in err, err

@@ -10,6 +10,7 @@
  * newline off the file. */
 #include <sys/mman.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,25 +36,39 @@ bits_set(const struct resume *r)
 	return n;
 }
 
-/* What resume_note() must have marked for line[0..n): the index, or -1. */
-static double
-ref_ok_index(const char *line, size_t n)
+/* What resume_note() must have marked for line[0..n): 0 with the index
+ * (the digits after {"index": as cofetch writes them: no sign, fraction,
+ * exponent or leading zero, then ',' or '}', within 64 bits) when the
+ * line is JSON with "ok": true, else -1. */
+static int
+ref_ok_index(const char *line, size_t n, uint64_t *index)
 {
-	cJSON	*rec, *idx;
-	double	 v = -1;
+	char	 num[32], *e;
+	size_t	 k;
+	cJSON	*rec;
+	int	 rc = -1;
 
 	if (n < 10 || memcmp(line, "{\"index\":", 9) != 0)
 		return -1;
+	for (k = 0; 9 + k < n && line[9 + k] >= '0' && line[9 + k] <= '9';
+	    k++)
+		;
+	if (k == 0 || 9 + k >= n || k >= sizeof(num) ||
+	    (line[9] == '0' && k > 1) ||
+	    (line[9 + k] != ',' && line[9 + k] != '}'))
+		return -1;
+	memcpy(num, line + 9, k);
+	num[k] = '\0';
+	errno = 0;
+	*index = strtoull(num, &e, 10);
+	if (errno == ERANGE || *e != '\0')
+		return -1;
 	if ((rec = cJSON_ParseWithLength(line, n)) == NULL)
 		return -1;
-	idx = cJSON_GetObjectItemCaseSensitive(rec, "index");
-	if (cJSON_IsNumber(idx) && idx->valuedouble >= 0 &&
-	    idx->valuedouble < 9007199254740992.0 &&
-	    idx->valuedouble == floor(idx->valuedouble) &&
-	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok")))
-		v = idx->valuedouble;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok")))
+		rc = 0;
 	cJSON_Delete(rec);
-	return v;
+	return rc;
 }
 
 static void
@@ -126,8 +141,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char	*p = (const char *)data, *end = p + size, *nl;
 	char		*line;
 	size_t		 n;
-	uint64_t	 nok;
-	double		 idx;
+	uint64_t	 nok, idx;
 
 	memset(&r, 0, sizeof r);
 	memset(&whole, 0, sizeof whole);
@@ -145,11 +159,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(r.nok == nok || r.nok == nok + 1,
 		    "one line added %llu ok records",
 		    (unsigned long long)(r.nok - nok));
-		if ((idx = ref_ok_index(line, n)) >= 0 &&
-		    !resume_has(&r, (uint64_t)idx)) {
+		if (ref_ok_index(line, n, &idx) == 0 &&
+		    !resume_has(&r, idx)) {
 			fuzz_show("line", line, n);
-			FUZZ_CHECK(0, "ok index %.17g not marked", idx);
+			FUZZ_CHECK(0, "ok index %llu not marked",
+			    (unsigned long long)idx);
 		}
+		FUZZ_CHECK(r.nok == nok || ref_ok_index(line, n, &idx) == 0,
+		    "a line that is no ok record of ours was counted");
 		free(line);
 		if (nl == end)
 			break;

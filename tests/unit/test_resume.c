@@ -31,6 +31,33 @@ TEST(urls_are_checked_by_index)
 	resume_free(&r);
 }
 
+TEST(an_index_is_read_from_its_digits_not_through_a_double)
+{
+	struct resume r;
+
+	memset(&r, 0, sizeof(r));
+	/* Each of these was index 1 (or 2^53) to a double. */
+	note(&r, "{\"index\":1.0000000000000001,\"url\":\"u\",\"ok\":true}");
+	note(&r, "{\"index\":1e0,\"url\":\"u\",\"ok\":true}");
+	note(&r, "{\"index\":1.0,\"url\":\"u\",\"ok\":true}");
+	note(&r, "{\"index\":01,\"url\":\"u\",\"ok\":true}");
+	note(&r, "{\"index\":-0,\"url\":\"u\",\"ok\":true}");
+	note(&r, "{\"index\":18446744073709551616,\"url\":\"u\","
+	    "\"ok\":true}");
+	CHECK(!resume_has(&r, 0) && !resume_has(&r, 1));
+	CHECK(r.nok == 0);
+	/* Whole indexes of every size are kept exactly. */
+	note(&r, "{\"index\":9007199254740993,\"url\":\"u\",\"ok\":true}");
+	note(&r, "{\"index\":18446744073709551615,\"url\":\"u\","
+	    "\"ok\":true}");
+	note(&r, "{\"index\":0,\"url\":\"u\",\"ok\":true}");
+	CHECK(resume_has(&r, 9007199254740993ULL));
+	CHECK(!resume_has(&r, 9007199254740992ULL));
+	CHECK(resume_has(&r, UINT64_MAX) && resume_has(&r, 0));
+	CHECK(r.nok == 3);
+	resume_free(&r);
+}
+
 static int
 check_text(const char *text)
 {
@@ -62,5 +89,6 @@ main(void)
 {
 	RUN(urls_are_checked_by_index);
 	RUN(only_records_are_appended_to);
+	RUN(an_index_is_read_from_its_digits_not_through_a_double);
 	return unit_done("test_resume");
 }
