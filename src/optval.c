@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "optval.h"
+#include "util.h"
 
 /* Decimal digits s..end, no sign, no overflow. */
 static int
@@ -42,42 +43,12 @@ optval_count(const char *s, long min, long max, long *out, char *err,
 	return 0;
 }
 
-/* DIGITS[.DIGITS] or .DIGITS, s..end: what every fractional number of
- * the command line is. No exponent, sign, hex, "inf" or "nan". */
-static int
-decimal(const char *s, const char *end, double *out)
-{
-	const char *p = s;
-	char num[64];
-	int before = 0, after = 0;
-
-	while (p < end && isdigit((unsigned char)*p)) {
-		p++;
-		before++;
-	}
-	if (p < end && *p == '.') {
-		p++;
-		while (p < end && isdigit((unsigned char)*p)) {
-			p++;
-			after++;
-		}
-		if (after == 0)
-			return -1;
-	}
-	if (p != end || before + after == 0 || (size_t)(end - s) >= sizeof(num))
-		return -1;
-	memcpy(num, s, (size_t)(end - s));
-	num[end - s] = '\0';
-	*out = strtod(num, NULL);
-	return 0;
-}
-
 int
 optval_seconds(const char *s, double *sec, char *err, size_t errlen)
 {
 	double v;
 
-	if (decimal(s, s + strlen(s), &v) < 0 || v > 1e6) {
+	if (decimal_parse(s, s + strlen(s), &v) < 0 || v > 1e6) {
 		(void)snprintf(err, errlen, "expected seconds, a number from "
 		    "0 to 1000000 (fractions allowed, e.g. 2.5)");
 		return -1;
@@ -100,7 +71,7 @@ optval_rate(const char *s, double *per_second, char *err, size_t errlen)
 	double v, unit = 1;
 	size_t i;
 
-	if (decimal(s, slash ? slash : s + strlen(s), &v) < 0 || v <= 0)
+	if (decimal_parse(s, slash ? slash : s + strlen(s), &v) < 0 || v <= 0)
 		goto fail;
 	if (slash != NULL) {
 		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)

@@ -147,7 +147,6 @@ robots_pass(struct robots *r, const char *text, size_t len,
 	const char *p = text, *end = text + len, *eol, *k, *v;
 	size_t klen, vlen;
 	int in_agents = 0, mine = 0, found = 0;
-	char num[32];
 
 	for (; p < end; p = eol + 1) {
 		for (eol = p; eol < end && *eol != '\n' && *eol != '\r';
@@ -174,15 +173,12 @@ robots_pass(struct robots *r, const char *text, size_t len,
 			robots_add(r, 1, v, vlen);
 		else if (robots_key(k, klen, "disallow"))
 			robots_add(r, 0, v, vlen);
-		else if (robots_key(k, klen, "crawl-delay") &&
-		    vlen > 0 && vlen < sizeof(num)) {
-			char *e;
+		else if (robots_key(k, klen, "crawl-delay")) {
 			double d;
 
-			memcpy(num, v, vlen);
-			num[vlen] = '\0';
-			d = strtod(num, &e);
-			if (*e == '\0' && d > 0)	/* NaN fails too */
+			/* Seconds as DIGITS[.DIGITS]: a sign, an exponent,
+			 * hex, "inf" or "nan" leave the line unread. */
+			if (decimal_parse(v, v + vlen, &d) == 0 && d > 0)
 				r->crawl_delay = d < ROBOTS_MAX_DELAY ? d :
 				    ROBOTS_MAX_DELAY;
 		}

@@ -1,4 +1,5 @@
 /* util.c: allocation wrappers, the byte buffer, clocks. */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -193,4 +194,32 @@ secs_to_ms(double secs)
 	if (ms >= 1e12)
 		return 1000000000000L;
 	return (long)ms + ((double)(long)ms < ms);
+}
+
+int
+decimal_parse(const char *s, const char *end, double *out)
+{
+	const char *p = s;
+	char num[64];
+	int before = 0, after = 0;
+
+	while (p < end && isdigit((unsigned char)*p)) {
+		p++;
+		before++;
+	}
+	if (p < end && *p == '.') {
+		p++;
+		while (p < end && isdigit((unsigned char)*p)) {
+			p++;
+			after++;
+		}
+		if (after == 0)
+			return -1;
+	}
+	if (p != end || before + after == 0 || (size_t)(end - s) >= sizeof(num))
+		return -1;
+	memcpy(num, s, (size_t)(end - s));
+	num[end - s] = '\0';
+	*out = strtod(num, NULL);
+	return 0;
 }

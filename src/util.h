@@ -71,5 +71,11 @@ int signal_stop_pending(void);
  * milliseconds, rounded up: a positive limit never becomes 0, which
  * libcurl reads as no limit at all. */
 long secs_to_ms(double secs);
+/* The number in s..end (not NUL-terminated) into *out: DIGITS[.DIGITS] or
+ * .DIGITS, the one syntax of every fractional number cofetch reads (the
+ * command line's seconds and rates, robots.txt's Crawl-delay). No sign,
+ * exponent, hex, "inf" or "nan", no space. 0, or -1 when s..end is
+ * anything else or longer than 63 bytes. */
+int decimal_parse(const char *s, const char *end, double *out);
 
 #endif

@@ -110,10 +110,25 @@ TEST(test_crawl_delay)
 	CHECK_NEAR(r.crawl_delay, 1, 1e-9);
 	parse("User-agent: *\nCrawl-delay: soon\n", "cofetch");
 	CHECK(r.crawl_delay == 0);
-	parse("User-agent: *\nCrawl-delay: 1e9\n", "cofetch");
+	parse("User-agent: *\nCrawl-delay: 1000000000\n", "cofetch");
 	CHECK_NEAR(r.crawl_delay, ROBOTS_MAX_DELAY, 1e-9);
-	parse("User-agent: *\nCrawl-delay: -1\n", "cofetch");
-	CHECK(r.crawl_delay == 0);
+	parse("User-agent: *\nCrawl-delay: .5\n", "cofetch");
+	CHECK_NEAR(r.crawl_delay, 0.5, 1e-9);
+	/* Seconds are DIGITS[.DIGITS], as on the command line: strtod's
+	 * other syntaxes leave the line unread. */
+	{
+		static const char *const bad[] = { "-1", "1e9", "1e2", "0x10",
+		    "+5", "inf", "nan", "5.", "5 s", "1,5", "" };
+		size_t i;
+		char text[64];
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			(void)snprintf(text, sizeof(text),
+			    "User-agent: *\nCrawl-delay: %s\n", bad[i]);
+			parse(text, "cofetch");
+			CHECK(r.crawl_delay == 0);
+		}
+	}
 }
 
 TEST(test_odd_text)
