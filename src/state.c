@@ -242,7 +242,7 @@ fail:
 	rc = db != NULL ? sqlite3_errcode(db) : SQLITE_NOMEM;
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		(void)snprintf(err, errlen, "in use by another cofetch run "
-		    "(waited %d s for it)", STATE_WAIT_MS / 1000);
+		    "or program (waited %d s for it)", STATE_WAIT_MS / 1000);
 	else if (upgraded)
 		(void)snprintf(err, errlen, "cannot upgrade the schema: %s%s",
 		    sqlite3_errmsg(db), rc == SQLITE_FULL ? STATE_ROOM : "");
@@ -426,8 +426,11 @@ state_insert(int content, const struct result *res, const unsigned char *d,
 	if (state_step(s) < 0)
 		return -1;
 	row = sqlite3_last_insert_rowid(db);
-	if (state_key_step(st_key_new, row) < 0)
+	if (state_key_step(st_key_new, row) < 0) {
+		/* No row without its key: the batch is still committed. */
+		(void)state_key_step(st_drop, row);
 		return -1;
+	}
 	if (sqlite3_changes(db) == 1)
 		return 0;
 	if (state_key_step(st_drop, row) < 0 ||
