@@ -418,12 +418,15 @@ main(int argc, char **argv)
 	 * status must still say it was interrupted. */
 	if (!stop_signal)
 		stop_signal = signal_stop_pending();
-	/* The run is over and its status decided: a further signal (or one
-	 * still pending when the watchers unblock it) must not kill us
-	 * before the output is flushed and the status returned. */
-	(void)signal(SIGINT, SIG_IGN);
-	(void)signal(SIGTERM, SIG_IGN);
-	msg_drain(stop_signal ? OUTPUT_GRACE : -1);	/* room for the end */
+	/* The run is over: a further signal (or one still pending when the
+	 * watchers unblock it) must not kill us before the output is
+	 * flushed and the status returned, but it ends any wait for
+	 * stderr's reader, and the status says it came. */
+	signal_note_late();
+	if (!stop_signal)	/* room for the end */
+		stop_signal = msg_drain(-1);
+	else
+		(void)msg_drain(OUTPUT_GRACE);
 
 	ev_timer_stop(loop, &grace_w);
 	(void)output_flush();
@@ -485,6 +488,7 @@ out:
 	resume_free(&resumed);
 	curl_global_cleanup();
 	opts_free(&opts);
-	msg_drain(status > EXIT_SIGNAL_BASE ? OUTPUT_GRACE : -1);
-	return status;
+	rc = msg_drain(status > EXIT_SIGNAL_BASE ? OUTPUT_GRACE : -1);
+	return rc != 0 && status < EXIT_SIGNAL_BASE ? EXIT_SIGNAL_BASE + rc :
+	    status;
 }

@@ -183,35 +183,40 @@ msg_write(const char *p, size_t n)
 	msg_qlen = n;
 }
 
-void
+int
 msg_drain(double max_secs)
 {
-	struct timespec t0, t;
+	static double deadline;	/* of the first bounded drain; 0: none */
 	struct pollfd pfd;
 	sigset_t set;
-	double left;
+	double now, left;
+	int sig;
 
 	if (!msg_nb)
-		return;
-	/* Blocked, a signal stays pending for the check below, whatever
-	 * its disposition. */
+		return 0;
+	/* Blocked, a signal stays pending for the check below. */
 	(void)sigemptyset(&set);
 	(void)sigaddset(&set, SIGINT);
 	(void)sigaddset(&set, SIGTERM);
 	(void)sigprocmask(SIG_BLOCK, &set, NULL);
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (msg_push() < 0 && !signal_stop_pending()) {
-		(void)clock_gettime(CLOCK_MONOTONIC, &t);
-		left = max_secs - ((double)(t.tv_sec - t0.tv_sec) +
-		    (double)(t.tv_nsec - t0.tv_nsec) / 1e9);
-		if (max_secs >= 0 && left <= 0)
+	now = now_mono();
+	/* One grace in all, however many drains share it. */
+	if (max_secs >= 0 && (deadline == 0 || now + max_secs < deadline))
+		deadline = now + max_secs;
+	while (msg_push() < 0) {
+		if ((sig = signal_stop_pending()) != 0)
+			return sig;
+		now = now_mono();
+		left = deadline - now;
+		if (deadline != 0 && left <= 0)
 			break;
 		pfd.fd = msg_fd;
 		pfd.events = POLLOUT;
 		/* Woken each 0.1 s to look for a signal. */
-		(void)poll(&pfd, 1, max_secs < 0 || left > 0.1 ? 100 :
+		(void)poll(&pfd, 1, deadline == 0 || left > 0.1 ? 100 :
 		    (int)(left * 1000) + 1);
 	}
+	return 0;
 }
 
 static void

@@ -19,10 +19,12 @@ void	msg_nonblocking(void);
  * one writer of stderr. */
 void	msg_write(const char *p, size_t n);
 /* As the run ends: wait for the queue to be written, at most max_secs
- * (< 0: no limit), giving up at once when SIGINT or SIGTERM is pending
- * (they are blocked from here on). Before the last lines, so that they
- * find room, and after them. */
-void	msg_drain(double max_secs);
+ * (< 0: no limit) counted from the first bounded call (one grace for
+ * all), giving up at once when SIGINT or SIGTERM is pending or came
+ * after signal_note_late() (they are blocked from here on). Before the
+ * last lines, so that they find room, and after them. The signal that
+ * cut the wait short, else 0. */
+int	msg_drain(double max_secs);
 /* "cofetch: warning: ...\n", unless quiet. */
 void	warnf(const char *fmt, ...) MSG_PRINTF(1, 2);
 /* "cofetch: ...\n", always. */

@@ -377,8 +377,7 @@ procs_parent(const struct opts *o, struct input *in,
 	ev_signal_start(pr_loop, &pr_sigterm);
 
 	ev_run(pr_loop, 0);
-	(void)signal(SIGINT, SIG_IGN);
-	(void)signal(SIGTERM, SIG_IGN);
+	signal_note_late();	/* see main.c */
 
 	ev_timer_stop(pr_loop, &pr_grace);
 	(void)output_flush();

@@ -170,11 +170,34 @@ now_wall(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static volatile sig_atomic_t late_signal;	/* signal_note_late() */
+
+static void
+late_signal_cb(int sig)
+{
+	late_signal = sig;
+}
+
+void
+signal_note_late(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = late_signal_cb;
+	(void)sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a wait in poll() comes back with EINTR. */
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+}
+
 int
 signal_stop_pending(void)
 {
 	sigset_t set;
 
+	if (late_signal != 0)
+		return late_signal;
 	if (sigpending(&set) < 0)
 		return 0;
 	if (sigismember(&set, SIGINT))

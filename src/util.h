@@ -65,8 +65,13 @@ void buf_addf(struct buf *b, const char *fmt, ...)
 double now_mono(void);
 double now_wall(void);
 /* SIGINT or SIGTERM when one is pending (blocked, as libev's signalfd
- * keeps them, or ignored while blocked), else 0. */
+ * keeps them) or came after signal_note_late(), else 0. */
 int signal_stop_pending(void);
+/* From the end of the run to exit: SIGINT and SIGTERM no longer end the
+ * process but are noted for signal_stop_pending(), whichever thread takes
+ * them, so that a wait for stderr's reader stops at once. (Under SIG_IGN
+ * such a signal was dropped unseen, and the wait went on.) */
+void signal_note_late(void);
 /* Seconds (>= 0, at most 1e6 as the options allow) as libcurl's
  * milliseconds, rounded up: a positive limit never becomes 0, which
  * libcurl reads as no limit at all. */

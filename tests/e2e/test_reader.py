@@ -10,6 +10,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import time
 
@@ -481,3 +482,47 @@ def test_a_stderr_read_late_gets_the_last_lines_and_a_count(server,
     shown = sum(1 for x in lines if re.match(r"cofetch: #\d+ ", x))
     assert dropped > 0 and shown + dropped == 3000, lines[-3:]
     assert json.loads(lines[-1])["requests"] == 3000
+
+
+def test_a_signal_ends_the_wait_for_a_stderr_nobody_reads(server, tmp_path):
+    # Every record is written, and only -v lines wait for a stderr reader
+    # that never reads: the run waits for it, as documented, but not past
+    # SIGTERM. (Under SIG_IGN the signal was dropped unseen: the process
+    # stayed until the reader went, then exited 0, holding the --state
+    # lock and with no --metrics file meanwhile.)
+    fifo = tmp_path / "errfifo"
+    os.mkfifo(fifo)
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    wfd = os.open(fifo, os.O_WRONLY)
+    f = lines_file(tmp_path / "urls", [
+        server.url("/ok?n=%d" % k) for k in range(3000)])
+    out, db, prom = (tmp_path / "out.jsonl", tmp_path / "st.db",
+                     tmp_path / "m.prom")
+    p = cofetch(["-v", "-c", "20", "--state", db, "--metrics", prom, "-i",
+                 f, "-o", out], stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=wfd)
+    os.close(wfd)
+    try:
+        wait_until(lambda: out.exists() and
+                   len(out.read_bytes().splitlines()) == 3000,
+                   60 * SLOW, "every record")
+        time.sleep(0.5)
+        assert p.poll() is None, "did not wait for its last lines"
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=10 * SLOW)
+        took = time.monotonic() - t0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(rfd)
+    assert p.returncode == 143
+    assert took < 3 * SLOW, "exit took %.2f s" % took
+    assert "cofetch_requests_total" in prom.read_text()
+    con = sqlite3.connect(str(db), timeout=0)
+    try:
+        assert con.execute("SELECT count(*) FROM entries").fetchone()[0] \
+            == 3000
+    finally:
+        con.close()
