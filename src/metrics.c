@@ -201,7 +201,8 @@ metrics_print(FILE *fp, int exit_status)
 	size_t i;
 
 	head(fp, "cofetch_requests_total", "counter", "Requests finished "
-	    "(one per record), by HTTP status class (none: no response).");
+	    "(one per record, also those --only-changed leaves out), by "
+	    "HTTP status class (none: no response).");
 	for (i = 0; i < NCLASS; i++)
 		fprintf(fp, "cofetch_requests_total{class=\"%s\"} %llu\n",
 		    class_names[i], (unsigned long long)by_class[i]);

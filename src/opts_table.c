@@ -157,7 +157,7 @@ const struct opt_def opt_defs[] = {
 	FUNC("shard", 0, 0, opt_shard, "K/N",
 	    "process only indexes i with i % N == K-1 (default 1/1)"),
 	COUNT("processes", 'P', processes, 1, 1024,
-	    "run N processes, each a shard of the requests (by host with\n"
+	    "run N processes, each a shard of the requests (by host with "
 	    "--per-host or --per-host-rate), records merged (default 1)"),
 	FLAG("progress", 0, progress, 1,
 	    "live progress line on stderr (default: when a terminal)"),

@@ -40,12 +40,12 @@ save_init(const char *dir, const char *tmpl, char *err, size_t errlen)
 	save_as = tmpl;
 	if (tmpl != NULL && savename_check(tmpl, why, sizeof(why)) < 0) {
 		(void)snprintf(err, errlen, "--save-as: '%s' is not valid: "
-		    "%s\nTry 'cofetch --help'.", tmpl, why);
+		    "%s", tmpl, why);
 		return -1;
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		(void)snprintf(err, errlen, "--save: '%s' is not valid: "
-		    "cannot create the directory: %s\nTry 'cofetch --help'.",
+		    "cannot create the directory: %s",
 		    dir, strerror(errno));
 		return -1;
 	}
@@ -54,7 +54,7 @@ save_init(const char *dir, const char *tmpl, char *err, size_t errlen)
 	if (save_dirfd < 0 || access(dir, W_OK | X_OK) < 0) {
 		(void)snprintf(err, errlen, "--save: '%s' is not valid: "
 		    "expected a directory you can write (it is made if "
-		    "missing)\nTry 'cofetch --help'.", dir);
+		    "missing)", dir);
 		save_cleanup();
 		return -1;
 	}

@@ -153,6 +153,17 @@ def test_save_onto_a_regular_file(cofetch_bin, server, tmp_path):
     assert server.stats()["count"] == 0
     assert HINT in err, ("--save onto a regular file exits 2 (a usage "
                          "error) but does not point to --help: %r" % err)
+    assert err.count(HINT) == 1, err
+
+
+@pytest.mark.parametrize("args", [["--save-as", "/abs/{index}"],
+                                  ["--save-as", "../{index}"]])
+def test_save_as_errors_point_to_help_once(cofetch_bin, server, tmp_path,
+                                           args):
+    code, out, err = raw(cofetch_bin, ["--save", tmp_path / "d"] + args +
+                         [server.url("/ok")])
+    assert code == 2, err
+    assert "--save-as" in err and err.count(HINT) == 1, err
 
 
 def test_resume_without_output(cofetch_bin, server, tmp_path):
