@@ -322,7 +322,11 @@ getinfo_result(struct xfer *x, CURLcode result)
 		    sizeof(r->message));
 	if (go->state_file != NULL && r->status > 0)
 		getinfo_validators(e, r);
-	if (go->hash)	/* a 304 has no body of its own to hash */
+	/* A 304 has no body of its own to hash, and a response to HEAD
+	 * none at all. */
+	if (go->hash && strcmp(x->hop_method, "HEAD") == 0)
+		state_compare_head(&x->prev, r);
+	else if (go->hash)
 		state_compare(&x->prev, r, r->status != 304 &&
 		    hash_end(&x->hash, digest) == 0 ? digest : NULL);
 	/* Only a response that arrived whole is saved; a 304 keeps the

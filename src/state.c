@@ -30,12 +30,14 @@ static const char state_sql_content[] =
 	" status = ?5, fetched_at = ?6,"
 	" changed_at = CASE WHEN hash IS ?4 THEN changed_at ELSE ?6 END"
 	" WHERE id = ?1";
-/* A 304 or a failure: the stored content stands; a 304's validators
- * replace the stored ones when it carries any. */
+/* A 304, a response to HEAD or a failure: the stored content stands;
+ * the validators of a response replace the stored ones when it carries
+ * any; a HEAD whose validators changed (?6) sets the change time. */
 static const char state_sql_touch[] =
 	"UPDATE responses SET etag = coalesce(?2, etag),"
 	" last_modified = coalesce(?3, last_modified), status = ?4,"
-	" fetched_at = ?5 WHERE id = ?1";
+	" fetched_at = ?5, changed_at = coalesce(?6, changed_at)"
+	" WHERE id = ?1";
 /* A key with no row: a new row (numbered after every other, so the rows
  * of a run are neighbours), then its key. ?1 is unused. */
 static const char state_sql_content_new[] =
@@ -325,17 +327,9 @@ state_lookup(const struct request *req, struct state_prev *prev)
 			memcpy(prev->hash, h, HASH_LEN);
 			prev->found = 1;
 		}
-		/* Validators only with the content they stand for: a 304
-		 * to a key without a hash (one the line's own If-None-Match
-		 * got, or a row of an older store) would otherwise be
-		 * asked for again by every later run, and the content
-		 * never be known. */
-		if (prev->found) {
-			state_col_text(st_lookup, 1, prev->etag,
-			    sizeof(prev->etag));
-			state_col_text(st_lookup, 2, prev->last_modified,
-			    sizeof(prev->last_modified));
-		}
+		state_col_text(st_lookup, 1, prev->etag, sizeof(prev->etag));
+		state_col_text(st_lookup, 2, prev->last_modified,
+		    sizeof(prev->last_modified));
 	} else if (rc != SQLITE_DONE)
 		state_fail("cannot read");
 	(void)sqlite3_reset(st_lookup);
@@ -357,8 +351,10 @@ state_bind(sqlite3_stmt *s, int content, const struct result *res,
     const unsigned char *d, sqlite3_int64 row, sqlite3_int64 now)
 {
 	(void)sqlite3_bind_int64(s, 1, row);
-	state_bind_opt(s, 2, res->status == 304 || content ? res->etag : "");
-	state_bind_opt(s, 3, res->status == 304 || content ?
+	/* Validators from any response that is not a failure: content, a
+	 * 304, a response to HEAD. */
+	state_bind_opt(s, 2, res->kind == KIND_NONE ? res->etag : "");
+	state_bind_opt(s, 3, res->kind == KIND_NONE ?
 	    res->last_modified : "");
 	if (content) {
 		(void)sqlite3_bind_blob(s, 4, d, HASH_LEN, SQLITE_STATIC);
@@ -371,6 +367,8 @@ state_bind(sqlite3_stmt *s, int content, const struct result *res,
 		else
 			(void)sqlite3_bind_null(s, 4);
 		(void)sqlite3_bind_int64(s, 5, now);
+		if (s == st_touch && res->changed == CHANGED_YES)
+			(void)sqlite3_bind_int64(s, 6, now); /* HEAD */
 	}
 }
 

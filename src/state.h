@@ -64,7 +64,8 @@ struct state_prev {
 					 * when the key has none */
 	int		 found;		/* a content hash is stored */
 	unsigned char	 hash[HASH_LEN];
-	char		 etag[256];	/* "" when none, or no hash */
+	char		 etag[256];	/* "" when none (sent only when
+					 * found) */
 	char		 last_modified[64];
 };
 
@@ -95,6 +96,11 @@ void	state_note(const struct request *req, const struct result *res);
  * none was stored. */
 void	state_compare(const struct state_prev *prev, struct result *r,
 	    const unsigned char *digest);
+/* Pure: the same for a response to HEAD, which has no body: no "hash";
+ * a 304 is unchanged; another response is changed when its ETag (else
+ * its Last-Modified) differs from the stored one, unchanged when it is
+ * the same, and unknown when there is none to compare or no row. */
+void	state_compare_head(const struct state_prev *prev, struct result *r);
 /* The key of req (see above) into out, replacing its contents. */
 void	state_key(struct buf *out, const struct request *req,
 	    const struct opts *o);

@@ -43,3 +43,36 @@ state_compare(const struct state_prev *prev, struct result *r,
 		r->changed = memcmp(prev->hash, digest, HASH_LEN) == 0 ?
 		    CHANGED_NO : CHANGED_YES;
 }
+
+/* Which validator both have, compared: 1 when they differ, 0 when equal,
+ * -1 when there is none to compare (RFC 9110 8.8: the ETag is the
+ * stronger, Last-Modified the fallback). */
+static int
+state_validators_differ(const struct state_prev *prev,
+    const struct result *r)
+{
+	if (prev->etag[0] != '\0' && r->etag[0] != '\0')
+		return strcmp(prev->etag, r->etag) != 0;
+	if (prev->last_modified[0] != '\0' && r->last_modified[0] != '\0')
+		return strcmp(prev->last_modified, r->last_modified) != 0;
+	return -1;
+}
+
+void
+state_compare_head(const struct state_prev *prev, struct result *r)
+{
+	int d;
+
+	r->hash[0] = '\0';
+	r->changed = CHANGED_UNKNOWN;
+	r->state_row = prev->row;
+	if (r->kind != KIND_NONE || prev->row == 0)
+		return;
+	if (r->status == 304) {
+		r->changed = CHANGED_NO;
+		return;
+	}
+	d = state_validators_differ(prev, r);
+	if (d >= 0)
+		r->changed = d ? CHANGED_YES : CHANGED_NO;
+}

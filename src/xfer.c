@@ -272,8 +272,13 @@ xfer_hop_start(struct xfer *x)
 	hop.cross_origin = x->hop_cross;
 	hop.fresh = x->hop_fresh;
 	setopt_request(e, x->req, &hop, &x->hdrs);
-	setopt_validators(e, x->req, &hop, &x->hdrs, x->prev.etag,
-	    x->prev.last_modified);
+	/* Validators only with the content they stand for: a 304 to a key
+	 * without a hash (one the line's own If-None-Match got, a row of an
+	 * older store, a HEAD) would be asked for again by every later run,
+	 * and the content never be known. */
+	if (x->prev.found)
+		setopt_validators(e, x->req, &hop, &x->hdrs, x->prev.etag,
+		    x->prev.last_modified);
 	setopt_reuse(e, !x->no_reuse);
 	x->hop_refused = 0;
 	if (hop.reuse_only) {

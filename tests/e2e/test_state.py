@@ -41,6 +41,9 @@ class Site:
             def do_GET(self):
                 site.handle(self)
 
+            def do_HEAD(self):
+                site.handle(self)
+
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
                                                      Handler)
         self.httpd.daemon_threads = True
@@ -86,7 +89,7 @@ class Site:
             h.send_header(k, v)
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()
-        if status != 304:
+        if status != 304 and h.command != "HEAD":
             h.wfile.write(body)
 
     def stop(self):
@@ -313,6 +316,37 @@ def test_change_time_follows_the_stored_content(site, run, tmp_path):
     h, fetched, changed = stored('"k"')
     assert h == hashlib.sha256(b"zero").digest()
     assert changed == fetched
+
+
+@pytest.mark.parametrize("prefix", ["/e/", "/i/"])
+def test_head_is_changed_when_its_validators_change(site, run, tmp_path,
+                                                    prefix):
+    """A response to HEAD has no body to hash: its "changed" compares
+    the ETag with the stored one (it compared two hashes of nothing, so
+    a changed page was changed: false, and --only-changed hid it)."""
+    path = prefix + "head"
+    site.set(path, "one")
+    u = site.url(path)
+    db = tmp_path / "state.db"
+    code, recs, err = run(["-I", "--state", db, u])
+    assert code == 0, err
+    assert recs[0]["changed"] is None and recs[0]["hash"] is None
+    code, recs, err = run(["-I", "--state", db, u])
+    assert code == 0, err
+    assert recs[0]["changed"] is False, recs[0]
+    site.set(path, "two")
+    code, recs, err = run(["-I", "--state", db, "--only-changed", u])
+    assert code == 0, err
+    assert len(recs) == 1 and recs[0]["status"] == 200, recs
+    assert recs[0]["changed"] is True and recs[0]["hash"] is None
+    con = sqlite3.connect(str(db))
+    etag, changed_at = con.execute(
+        "SELECT etag, changed_at FROM entries").fetchone()
+    con.close()
+    assert etag == '"%s"' % hashlib.sha256(b"two").hexdigest()[:16]
+    assert changed_at is not None
+    code, recs, err = run(["-I", "--state", db, "--only-changed", u])
+    assert code == 0 and recs == [], recs
 
 
 def test_own_validator_header_is_not_replaced(site, run, tmp_path):

@@ -134,11 +134,62 @@ TEST(compare_decides_hash_and_changed)
 	hash_cleanup();
 }
 
+TEST(compare_head_uses_the_validators)
+{
+	struct state_prev none, had;
+	struct result r;
+
+	memset(&none, 0, sizeof(none));
+	memset(&had, 0, sizeof(had));
+	had.row = 7;
+	(void)snprintf(had.etag, sizeof(had.etag), "\"v1\"");
+	(void)snprintf(had.last_modified, sizeof(had.last_modified),
+	    "Mon, 30 Nov 2026 10:00:00 GMT");
+	result_init(&r);
+	r.status = 200;
+	/* No row: unknown, and never a hash (HEAD has no body). */
+	(void)snprintf(r.etag, sizeof(r.etag), "\"v1\"");
+	state_compare_head(&none, &r);
+	CHECK(r.changed == CHANGED_UNKNOWN);
+	CHECK_STR(r.hash, "");
+	/* The ETag decides when both have one. */
+	state_compare_head(&had, &r);
+	CHECK(r.changed == CHANGED_NO);
+	CHECK(r.state_row == 7);
+	(void)snprintf(r.etag, sizeof(r.etag), "\"v2\"");
+	state_compare_head(&had, &r);
+	CHECK(r.changed == CHANGED_YES);
+	/* Else Last-Modified. */
+	r.etag[0] = '\0';
+	(void)snprintf(r.last_modified, sizeof(r.last_modified),
+	    "Tue, 01 Dec 2026 10:00:00 GMT");
+	state_compare_head(&had, &r);
+	CHECK(r.changed == CHANGED_YES);
+	(void)snprintf(r.last_modified, sizeof(r.last_modified), "%s",
+	    had.last_modified);
+	state_compare_head(&had, &r);
+	CHECK(r.changed == CHANGED_NO);
+	/* Nothing to compare: unknown. */
+	r.last_modified[0] = '\0';
+	state_compare_head(&had, &r);
+	CHECK(r.changed == CHANGED_UNKNOWN);
+	/* A 304 is unchanged; a failure neither. */
+	r.status = 304;
+	state_compare_head(&had, &r);
+	CHECK(r.changed == CHANGED_NO);
+	r.status = 500;
+	r.kind = KIND_HTTP;
+	state_compare_head(&had, &r);
+	CHECK(r.changed == CHANGED_UNKNOWN);
+	result_free(&r);
+}
+
 int
 main(void)
 {
 	RUN(hash_of_pieces_is_hash_of_whole);
 	RUN(key_is_id_text_else_method_and_url);
 	RUN(compare_decides_hash_and_changed);
+	RUN(compare_head_uses_the_validators);
 	return unit_done("tests/unit/test_state.c");
 }
