@@ -6,6 +6,7 @@ file back to its last whole record. Every check: the exit status, exactly
 one record for every started request in what was written, no record cut,
 no request timed out because of the reader."""
 
+import contextlib
 import json
 import os
 import re
@@ -392,39 +393,49 @@ def test_a_record_longer_than_the_pipe_goes_whole_into_a_larger_pipe(
     assert len(recs) + unwritten_count(err) == started
 
 
-def stderr_stalled_run(server, tmp_path, args, n, then):
-    """cofetch ARGS -i URLS -o FILE with stderr into a FIFO held open and
-    never read (before the fix every write to stderr blocked the loop);
-    then() acts on the process once the run is under way. Returns (exit
-    code, the records file, what the FIFO holds afterwards, seconds
-    then() took to end the run)."""
+@contextlib.contextmanager
+def stalled_stderr(tmp_path, args, urls):
+    """cofetch ARGS -c 20 -i URLS -o FILE with stderr into a FIFO held open
+    and never read unless the caller reads it. Yields (the process, the
+    FIFO's read end, the records file); kills the process if it is still
+    there at the end."""
     fifo = tmp_path / "errfifo"
     os.mkfifo(fifo)
     rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     try:
         wfd = os.open(fifo, os.O_WRONLY)
-        f = lines_file(tmp_path / "urls", [
-            server.url("/delay?ms=20&n=%d" % k) for k in range(n)])
+        f = lines_file(tmp_path / "urls", urls)
         out = tmp_path / "out.jsonl"
         p = cofetch(args + ["-c", "20", "-i", f, "-o", out],
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                     stderr=wfd)
         os.close(wfd)
         try:
-            # -v writes a line a record: the pipe is full after ~800.
-            wait_until(lambda: server.stats()["count"] > 1500, 30 * SLOW,
-                       "the run to be well past a full stderr pipe")
-            t0 = time.monotonic()
-            then(p)
-            p.wait(timeout=10 * SLOW)
-            took = time.monotonic() - t0
+            yield p, rfd, out
         finally:
             if p.poll() is None:
                 p.kill()
                 p.wait()
-        errs = read_all(rfd, time.monotonic() + 5)
     finally:
         os.close(rfd)
+
+
+def stderr_stalled_run(server, tmp_path, args, n, then):
+    """cofetch ARGS with stderr nobody reads (before the fix every write
+    to stderr blocked the loop); then() acts on the process once the run
+    is under way. Returns (exit code, the records file, what the FIFO
+    holds afterwards, seconds then() took to end the run)."""
+    with stalled_stderr(tmp_path, args, [
+            server.url("/delay?ms=20&n=%d" % k) for k in range(n)]) as (
+                p, rfd, out):
+        # -v writes a line a record: the pipe is full after ~800.
+        wait_until(lambda: server.stats()["count"] > 1500, 30 * SLOW,
+                   "the run to be well past a full stderr pipe")
+        t0 = time.monotonic()
+        then(p)
+        p.wait(timeout=10 * SLOW)
+        took = time.monotonic() - t0
+        errs = read_all(rfd, time.monotonic() + 5)
     return p.returncode, out.read_bytes(), errs, took
 
 
@@ -452,29 +463,15 @@ def test_a_stderr_read_late_gets_the_last_lines_and_a_count(server,
     # The reader of stderr wakes up once the run is over: the run did not
     # wait for it, the lines that found no room are counted in a warning,
     # and the --stats summary at the end still comes whole.
-    fifo = tmp_path / "errfifo"
-    os.mkfifo(fifo)
-    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-    wfd = os.open(fifo, os.O_WRONLY)
-    f = lines_file(tmp_path / "urls", [
-        server.url("/ok?n=%d" % k) for k in range(3000)])
-    out = tmp_path / "out.jsonl"
-    p = cofetch(["-v", "--stats", "-c", "20", "-i", f, "-o", out],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=wfd)
-    os.close(wfd)
-    try:
+    with stalled_stderr(tmp_path, ["-v", "--stats"], [
+            server.url("/ok?n=%d" % k) for k in range(3000)]) as (
+                p, rfd, out):
         wait_until(lambda: out.exists() and
                    len(out.read_bytes().splitlines()) == 3000,
                    60 * SLOW, "every record (the run must not stall)")
         assert p.poll() is None, "exited before its last lines were read"
         errs = read_all(rfd, time.monotonic() + 10 * SLOW)
         p.wait(timeout=10 * SLOW)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        os.close(rfd)
     assert p.returncode == 0
     lines = errs.decode().splitlines()
     m = [re.search(r"warning: (\d+) lines not shown", x) for x in lines]
@@ -490,19 +487,10 @@ def test_a_signal_ends_the_wait_for_a_stderr_nobody_reads(server, tmp_path):
     # SIGTERM. (Under SIG_IGN the signal was dropped unseen: the process
     # stayed until the reader went, then exited 0, holding the --state
     # lock and with no --metrics file meanwhile.)
-    fifo = tmp_path / "errfifo"
-    os.mkfifo(fifo)
-    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-    wfd = os.open(fifo, os.O_WRONLY)
-    f = lines_file(tmp_path / "urls", [
-        server.url("/ok?n=%d" % k) for k in range(3000)])
-    out, db, prom = (tmp_path / "out.jsonl", tmp_path / "st.db",
-                     tmp_path / "m.prom")
-    p = cofetch(["-v", "-c", "20", "--state", db, "--metrics", prom, "-i",
-                 f, "-o", out], stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=wfd)
-    os.close(wfd)
-    try:
+    db, prom = tmp_path / "st.db", tmp_path / "m.prom"
+    with stalled_stderr(tmp_path, ["-v", "--state", db, "--metrics", prom], [
+            server.url("/ok?n=%d" % k) for k in range(3000)]) as (
+                p, rfd, out):
         wait_until(lambda: out.exists() and
                    len(out.read_bytes().splitlines()) == 3000,
                    60 * SLOW, "every record")
@@ -512,11 +500,6 @@ def test_a_signal_ends_the_wait_for_a_stderr_nobody_reads(server, tmp_path):
         p.send_signal(signal.SIGTERM)
         p.wait(timeout=10 * SLOW)
         took = time.monotonic() - t0
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        os.close(rfd)
     assert p.returncode == 143
     assert took < 3 * SLOW, "exit took %.2f s" % took
     assert "cofetch_requests_total" in prom.read_text()
