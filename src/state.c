@@ -383,30 +383,29 @@ state_step(sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Run s (st_key_new, st_drop or st_row) with key skey and the number
- * n as ?2 (key_new) or ?1 (drop); for st_row, the row found or 0. -1 on
- * an error. */
+/* The row of skey's key: 0 when it has none, -1 on an error. */
 static sqlite3_int64
-state_key_step(sqlite3_stmt *s, sqlite3_int64 n)
+state_row_of_key(void)
 {
 	sqlite3_int64 v = 0;
 	int rc;
 
-	if (s == st_drop)
-		(void)sqlite3_bind_int64(s, 1, n);
-	else
-		(void)sqlite3_bind_text(s, 1, skey.data, (int)skey.len,
-		    SQLITE_STATIC);
-	if (s == st_key_new)
-		(void)sqlite3_bind_int64(s, 2, n);
-	rc = sqlite3_step(s);
-	if (s == st_row && rc == SQLITE_ROW) {
-		v = sqlite3_column_int64(s, 0);
-		rc = SQLITE_DONE;
-	}
-	(void)sqlite3_reset(s);
-	(void)sqlite3_clear_bindings(s);
-	return rc == SQLITE_DONE ? v : -1;
+	(void)sqlite3_bind_text(st_row, 1, skey.data, (int)skey.len,
+	    SQLITE_STATIC);
+	rc = sqlite3_step(st_row);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int64(st_row, 0);
+	(void)sqlite3_reset(st_row);
+	(void)sqlite3_clear_bindings(st_row);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? v : -1;
+}
+
+/* Delete row (one this batch made); 0 or -1. */
+static int
+state_drop(sqlite3_int64 row)
+{
+	(void)sqlite3_bind_int64(st_drop, 1, row);
+	return state_step(st_drop);
 }
 
 /* A key without a row when its request started: a new row, numbered
@@ -424,15 +423,17 @@ state_insert(int content, const struct result *res, const unsigned char *d,
 	if (state_step(s) < 0)
 		return -1;
 	row = sqlite3_last_insert_rowid(db);
-	if (state_key_step(st_key_new, row) < 0) {
+	(void)sqlite3_bind_text(st_key_new, 1, skey.data, (int)skey.len,
+	    SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st_key_new, 2, row);
+	if (state_step(st_key_new) < 0) {
 		/* No row without its key: the batch is still committed. */
-		(void)state_key_step(st_drop, row);
+		(void)state_drop(row);
 		return -1;
 	}
 	if (sqlite3_changes(db) == 1)
 		return 0;
-	if (state_key_step(st_drop, row) < 0 ||
-	    (row = state_key_step(st_row, 0)) <= 0)
+	if (state_drop(row) < 0 || (row = state_row_of_key()) <= 0)
 		return -1;
 	s = content ? st_content : st_touch;
 	state_bind(s, content, res, d, row, now);
