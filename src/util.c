@@ -1,4 +1,5 @@
-/* util.c: allocation wrappers, the byte buffer, clocks. */
+/* util.c: allocation wrappers, the byte buffer, clocks, the end-of-run
+ * signal note, and the one decimal syntax. */
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>

@@ -1,5 +1,6 @@
-/* util.h: allocation wrappers that exit on out-of-memory, and a growable
- * byte buffer used for records, bodies and headers. */
+/* util.h: allocation wrappers that exit on out-of-memory, a growable
+ * byte buffer used for records, bodies and headers, clocks, the
+ * end-of-run signal note and the one decimal syntax. */
 #ifndef COFETCH_UTIL_H
 #define COFETCH_UTIL_H
 
