@@ -13,6 +13,7 @@ import hashlib
 import http.server
 import json
 import random
+import signal
 import sqlite3
 import subprocess
 import threading
@@ -901,6 +902,12 @@ def test_records_a_slow_reader_has_not_taken_are_not_marked_seen(
     if end == "term":
         p.terminate()
         p.wait(timeout=30 * SLOW)   # after its grace second
+    else:
+        # Frozen first, so the reading below cannot make room for more:
+        # what the pipe holds is what the run wrote before the kill -9.
+        # (Read while it ran, the pipe was refilled as fast as it was
+        # drained, and a quick run got every record through.)
+        p.send_signal(signal.SIGSTOP)
     fcntl.fcntl(r, fcntl.F_SETFL, os.O_NONBLOCK)
     got = b""
     try:
